@@ -1,0 +1,124 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface Config {
+  stacksDir: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  adminUser: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: string;
+}
+
+/** A configuration problem; its message is one line meant for the operator. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting {
+  key: keyof Config;
+  env: string;
+  flag?: string;
+  schema: z.ZodType;
+}
+
+const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number from 0 to 65535')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const settings: Setting[] = [
+  { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
+  { key: 'dataDir', env: 'BERTH_DATA_DIR', flag: '--data-dir', schema: nonEmpty },
+  { key: 'port', env: 'BERTH_PORT', flag: '--port', schema: port },
+  { key: 'host', env: 'BERTH_HOST', flag: '--host', schema: nonEmpty },
+  { key: 'adminUser', env: 'BERTH_ADMIN_USER', schema: nonEmpty },
+  { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', schema: z.string().min(1) },
+  { key: 'logLevel', env: 'BERTH_LOG_LEVEL', flag: '--log-level', schema: logLevel },
+];
+
+const defaults = {
+  stacksDir: '/opt/stacks',
+  dataDir: './data',
+  port: 5001,
+  host: '0.0.0.0',
+  logLevel: 'info',
+};
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const known = new Map(settings.filter((s) => s.flag).map((s) => [s.flag, s]));
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!known.has(flag)) {
+      const flags = [...known.keys()].join(', ');
+      throw new ConfigError(`unknown argument "${arg}" (known flags: ${flags})`);
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    out.set(flag, value);
+  }
+  return out;
+}
+
+/**
+ * Reads configuration from environment variables and command-line flags (flags win).
+ * Pure: touches no files. `prepareDirectories` does the filesystem part.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[] = [],
+  cwd: string = process.cwd(),
+): Config {
+  const flags = parseFlags(argv);
+  const values: Record<string, unknown> = { ...defaults };
+  for (const s of settings) {
+    const fromFlag = s.flag ? flags.get(s.flag) : undefined;
+    const raw = fromFlag ?? env[s.env];
+    if (raw === undefined || (fromFlag === undefined && raw === '' && s.key !== 'adminPassword')) {
+      continue;
+    }
+    const parsed = s.schema.safeParse(raw);
+    if (!parsed.success) {
+      const name = fromFlag !== undefined ? s.flag : s.env;
+      const why = parsed.error.issues[0]?.message ?? 'is invalid';
+      throw new ConfigError(
+        `${name} ${why.replace(/^Invalid option: expected one of/, 'must be one of')}, got "${raw}"`,
+      );
+    }
+    values[s.key] = parsed.data;
+  }
+  if ((values.adminUser === undefined) !== (values.adminPassword === undefined)) {
+    throw new ConfigError('BERTH_ADMIN_USER and BERTH_ADMIN_PASSWORD must be set together');
+  }
+  const config = values as unknown as Config;
+  config.stacksDir = path.resolve(cwd, config.stacksDir);
+  config.dataDir = path.resolve(cwd, config.dataDir);
+  return config;
+}
+
+function ensureDirectory(dir: string, name: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new ConfigError(`${name} "${dir}" is not a directory`);
+    }
+    throw new ConfigError(`${name} "${dir}" cannot be created (${code ?? 'error'})`);
+  }
+  if (!statSync(dir).isDirectory()) throw new ConfigError(`${name} "${dir}" is not a directory`);
+}
+
+/** Creates the stacks and data directories when missing; fails clearly when they cannot be. */
+export function prepareDirectories(config: Config): void {
+  ensureDirectory(config.stacksDir, 'BERTH_STACKS_DIR');
+  ensureDirectory(config.dataDir, 'BERTH_DATA_DIR');
+}

@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.js';
+import { DockerComposeCli } from './compose/compose-cli.js';
+import { ConfigError, loadConfig, prepareDirectories, type Config } from './config.js';
+import { DockerEngineClient } from './engine/engine-client.js';
+import { HealthService } from './engine/health-service.js';
+import { createLogger } from './logger.js';
+
+// Works from the sources (server/src) and from the build (dist/server/src).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = here.includes(`${path.sep}dist${path.sep}`)
+  ? path.resolve(here, '../../..')
+  : path.resolve(here, '../..');
+
+function readConfig(): Config {
+  try {
+    const config = loadConfig(process.env, process.argv.slice(2));
+    prepareDirectories(config);
+    return config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`berth: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(config.logLevel);
+const health = new HealthService(
+  new DockerEngineClient(),
+  new DockerComposeCli(),
+  logger.child({ module: 'health' }),
+);
+const berth = createApp({
+  logger,
+  health,
+  webRoot: process.env.BERTH_WEB_ROOT ?? path.join(repoRoot, 'dist', 'public'),
+});
+
+berth.server.on('error', (err: NodeJS.ErrnoException) => {
+  process.stderr.write(`berth: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`);
+  process.exit(1);
+});
+berth.server.listen(config.port, config.host, () => {
+  const { port } = berth.server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info(
+    { url: `http://${host}:${port}`, port, stacksDir: config.stacksDir, dataDir: config.dataDir },
+    'berth listening',
+  );
+  void health.check();
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void berth.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type BerthApp } from '../../server/src/app.js';
+import { DockerComposeCli } from '../../server/src/compose/compose-cli.js';
+import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
+import { HealthService } from '../../server/src/engine/health-service.js';
+import { silentLogger } from '../../server/src/logger.js';
+import { artifactPath, browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { docker, engineGate } from '../helpers/engine.js';
+
+const webRoot = path.resolve('dist/public');
+const hasEngine = await engineGate();
+const run = hasEngine && browserAvailable();
+
+describe.runIf(run)('the SPA in Chromium', () => {
+  let berth: BerthApp;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(webRoot, 'index.html'))) {
+      throw new Error('dist/public is missing: run `npm run build:web` before the browser tests');
+    }
+    const log = silentLogger();
+    berth = createApp({
+      logger: log,
+      health: new HealthService(new DockerEngineClient(), new DockerComposeCli(), log),
+      webRoot,
+    });
+    await new Promise<void>((resolve) => berth.server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(berth.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await berth?.close();
+  });
+
+  it('loads the start page and shows the engine version', async () => {
+    const expected = await docker(['version', '--format', '{{.Server.Version}}']);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + '/');
+    await expect.poll(() => page.getByTestId('engine-version').textContent()).toBe(expected);
+    expect(await page.getByTestId('engine-status').textContent()).toContain('reachable');
+    await page.screenshot({ path: artifactPath('health-1280.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the SPA for deep links (history fallback)', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(base + '/some/deep/link');
+    expect(res?.status()).toBe(200);
+    await expect.poll(() => page.getByRole('heading', { name: 'Not found' }).count()).toBe(1);
+  });
+});

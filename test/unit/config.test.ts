@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, prepareDirectories } from '../../server/src/config.js';
+import { tempDir } from '../helpers/factories.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = loadConfig({}, [], '/srv/berth');
+    expect(c).toEqual({
+      stacksDir: '/opt/stacks',
+      dataDir: '/srv/berth/data',
+      port: 5001,
+      host: '0.0.0.0',
+      adminUser: undefined,
+      adminPassword: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads environment variables and resolves relative paths against cwd', () => {
+    const c = loadConfig(
+      {
+        BERTH_STACKS_DIR: 'stacks',
+        BERTH_DATA_DIR: '/var/lib/berth',
+        BERTH_PORT: '8080',
+        BERTH_HOST: '127.0.0.1',
+        BERTH_ADMIN_USER: 'admin',
+        BERTH_ADMIN_PASSWORD: 'correct horse',
+      },
+      [],
+      '/home/me',
+    );
+    expect(c.stacksDir).toBe('/home/me/stacks');
+    expect(c.dataDir).toBe('/var/lib/berth');
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.adminUser).toBe('admin');
+    expect(c.adminPassword).toBe('correct horse');
+  });
+
+  it('lets flags win over the environment, in both --flag value and --flag=value forms', () => {
+    const c = loadConfig({ BERTH_PORT: '7000' }, ['--port', '7001', '--stacks-dir=/x/y', '--host', '::1']);
+    expect(c.port).toBe(7001);
+    expect(c.stacksDir).toBe('/x/y');
+    expect(c.host).toBe('::1');
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(loadConfig({ BERTH_PORT: '' }).port).toBe(5001);
+  });
+
+  it.each([
+    [{ BERTH_PORT: 'abc' }, [], /^BERTH_PORT must be a whole number from 0 to 65535, got "abc"$/],
+    [{ BERTH_PORT: '70000' }, [], /BERTH_PORT must be a whole number from 0 to 65535, got "70000"/],
+    [{ BERTH_PORT: '-1' }, [], /BERTH_PORT must be/],
+    [{ BERTH_PORT: '80.5' }, [], /BERTH_PORT must be/],
+    [{}, ['--port', 'x'], /^--port must be a whole number/],
+    [{}, ['--port'], /^--port needs a value$/],
+    [{}, ['--bogus', '1'], /^unknown argument "--bogus"/],
+    [{ BERTH_LOG_LEVEL: 'loud' }, [], /BERTH_LOG_LEVEL must be one of/],
+    [{ BERTH_ADMIN_USER: 'admin' }, [], /BERTH_ADMIN_USER and BERTH_ADMIN_PASSWORD must be set together/],
+  ] as const)('rejects %o %o with one clear line', (env, argv, message) => {
+    let caught: unknown;
+    try {
+      loadConfig(env, argv);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const text = (caught as Error).message;
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+});
+
+describe('prepareDirectories', () => {
+  let cleanup: () => void = () => undefined;
+  afterEach(() => cleanup());
+
+  it('creates missing stacks and data directories', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const c = loadConfig({ BERTH_STACKS_DIR: 'a/stacks', BERTH_DATA_DIR: 'b/data' }, [], t.dir);
+    prepareDirectories(c);
+    expect(c.stacksDir).toBe(path.join(t.dir, 'a/stacks'));
+    expect(() => prepareDirectories(c)).not.toThrow();
+  });
+
+  it('refuses a stacks dir that is a file', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const file = path.join(t.dir, 'file');
+    writeFileSync(file, 'x');
+    const c = loadConfig({ BERTH_STACKS_DIR: file, BERTH_DATA_DIR: 'data' }, [], t.dir);
+    expect(() => prepareDirectories(c)).toThrow(
+      new ConfigError(`BERTH_STACKS_DIR "${file}" is not a directory`),
+    );
+  });
+
+  it('refuses a data dir below a file', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(path.join(t.dir, 'file'), 'x');
+    const c = loadConfig({ BERTH_STACKS_DIR: 's', BERTH_DATA_DIR: 'file/data' }, [], t.dir);
+    expect(() => prepareDirectories(c)).toThrow(/BERTH_DATA_DIR ".*file\/data" is not a directory/);
+  });
+});
