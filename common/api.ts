@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Problem } from './stack.js';
 
 export const DockerHealth = z.object({
   reachable: z.boolean(),
@@ -14,3 +15,54 @@ export const HealthResponse = z.object({
   docker: DockerHealth,
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** Largest compose or .env text Berth accepts (the JSON body limit is the same). */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+const Text = z.string().max(MAX_TEXT_BYTES, 'is larger than 1 MiB');
+
+export const CreateStackRequest = z.object({
+  name: z.string(),
+  yaml: Text,
+  env: Text.optional(),
+});
+export type CreateStackRequest = z.infer<typeof CreateStackRequest>;
+
+export const SaveStackRequest = z.object({
+  yaml: Text,
+  /** Omitted: .env is left as it is. */
+  env: Text.optional(),
+  etag: z.string().min(1),
+});
+export type SaveStackRequest = z.infer<typeof SaveStackRequest>;
+
+export const SaveStackResponse = z.object({
+  etag: z.string(),
+  problems: z.array(Problem),
+});
+export type SaveStackResponse = z.infer<typeof SaveStackResponse>;
+
+export const ValidateRequest = z.object({ yaml: Text });
+export type ValidateRequest = z.infer<typeof ValidateRequest>;
+
+export const Username = z
+  .string()
+  .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'a user name is 1 to 64 letters, digits, ".", "_", "@" or "-"');
+export const Password = z
+  .string()
+  .min(8, 'a password has at least 8 characters')
+  .max(1024, 'a password has at most 1024 characters');
+
+export const Credentials = z.object({ username: Username, password: z.string().min(1).max(1024) });
+export type Credentials = z.infer<typeof Credentials>;
+export const SetupRequest = z.object({ username: Username, password: Password });
+export type SetupRequest = z.infer<typeof SetupRequest>;
+export const ChangePasswordRequest = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: Password,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;
+
+export const SessionUser = z.object({ username: z.string() });
+export type SessionUser = z.infer<typeof SessionUser>;
+export const AuthStatus = z.object({ setupRequired: z.boolean(), user: SessionUser.nullable() });
+export type AuthStatus = z.infer<typeof AuthStatus>;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+export const STACK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** A stack name; validated once at the entry, before any path is built. */
+export const StackName = z
+  .string()
+  .regex(
+    STACK_NAME_PATTERN,
+    'a stack name is 1 to 64 characters: lower-case letters, digits, "_" and "-", starting with a letter or digit',
+  );
+export type StackName = z.infer<typeof StackName>;
+
+/** Compose's own file names, in the order compose looks for them. */
+export const COMPOSE_FILE_NAMES = [
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yaml',
+  'docker-compose.yml',
+] as const;
+export const ComposeFileName = z.enum(COMPOSE_FILE_NAMES);
+export type ComposeFileName = z.infer<typeof ComposeFileName>;
+
+export const StackStatus = z.enum(['down', 'created', 'running', 'partial', 'exited', 'unknown']);
+export type StackStatus = z.infer<typeof StackStatus>;
+
+export const StackHealth = z.enum(['none', 'healthy', 'starting', 'unhealthy']);
+export type StackHealth = z.infer<typeof StackHealth>;
+
+/** One finding of validation; lines and columns are 1-based, end is exclusive. */
+export const Problem = z.object({
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  line: z.number().int().min(1),
+  column: z.number().int().min(1),
+  endLine: z.number().int().min(1),
+  endColumn: z.number().int().min(1),
+});
+export type Problem = z.infer<typeof Problem>;
+
+export const ContainerInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  service: z.string(),
+  state: z.string(),
+  health: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  image: z.string(),
+  ports: z.array(
+    z.object({
+      hostIp: z.string().nullable(),
+      hostPort: z.number().nullable(),
+      containerPort: z.number(),
+      protocol: z.string(),
+    }),
+  ),
+});
+export type ContainerInfo = z.infer<typeof ContainerInfo>;
+
+export const StackSummary = z.object({
+  name: z.string(),
+  /** false for compose projects running in the engine with no folder in the stacks dir. */
+  managed: z.boolean(),
+  composeFile: ComposeFileName.nullable(),
+  status: StackStatus,
+  health: StackHealth,
+  services: z.object({ total: z.number().int(), running: z.number().int() }),
+  /** ISO time of the last change of the compose file or .env on disk; null when unmanaged. */
+  updatedAt: z.string().nullable(),
+});
+export type StackSummary = z.infer<typeof StackSummary>;
+
+export const StackDetail = StackSummary.extend({
+  yaml: z.string(),
+  /** Content of `.env`, or null when the stack has none. */
+  env: z.string().nullable(),
+  etag: z.string(),
+  containers: z.array(ContainerInfo),
+});
+export type StackDetail = z.infer<typeof StackDetail>;
+
+export const HistoryEntry = z.object({
+  id: z.string(),
+  savedAt: z.string(),
+  size: z.number().int(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
