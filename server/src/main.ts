@@ -1,12 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.js';
-import { DockerComposeCli } from './compose/compose-cli.js';
 import { ConfigError, loadConfig, prepareDirectories, type Config } from './config.js';
-import { DockerEngineClient } from './engine/engine-client.js';
-import { HealthService } from './engine/health-service.js';
 import { createLogger } from './logger.js';
+import { createBerth } from './wiring.js';
 
 // Works from the sources (server/src) and from the build (dist/server/src).
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -30,29 +27,22 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const health = new HealthService(
-  new DockerEngineClient(),
-  new DockerComposeCli(),
-  logger.child({ module: 'health' }),
-);
-const berth = createApp({
-  logger,
-  health,
+const berth = await createBerth(config, logger, {
   webRoot: process.env.BERTH_WEB_ROOT ?? path.join(repoRoot, 'dist', 'public'),
 });
+const { server } = berth.http;
 
-berth.server.on('error', (err: NodeJS.ErrnoException) => {
+server.on('error', (err: NodeJS.ErrnoException) => {
   process.stderr.write(`berth: cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}\n`);
   process.exit(1);
 });
-berth.server.listen(config.port, config.host, () => {
-  const { port } = berth.server.address() as AddressInfo;
+server.listen(config.port, config.host, () => {
+  const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info(
     { url: `http://${host}:${port}`, port, stacksDir: config.stacksDir, dataDir: config.dataDir },
     'berth listening',
   );
-  void health.check();
 });
 
 let stopping = false;

@@ -4,13 +4,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchHealth } from './health-bench.js';
+import { benchWatcher } from './watcher-bench.js';
 
 interface BenchResult {
   name: string;
   [metric: string]: unknown;
 }
 
-const benches: Array<() => Promise<BenchResult>> = [benchHealth];
+const all: Record<string, () => Promise<BenchResult>> = { health: benchHealth, watcher: benchWatcher };
+// `npm run bench -- watcher realtime` runs a subset.
+const wanted = process.argv.slice(2);
+const benches = Object.entries(all)
+  .filter(([name]) => wanted.length === 0 || wanted.includes(name))
+  .map(([, fn]) => fn);
 
 const report: { startedAt: string; node: string; results: BenchResult[] } = {
   startedAt: new Date().toISOString(),

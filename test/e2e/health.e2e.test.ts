@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type BerthApp } from '../../server/src/app.js';
-import { DockerComposeCli } from '../../server/src/compose/compose-cli.js';
-import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
-import { HealthService } from '../../server/src/engine/health-service.js';
-import { silentLogger } from '../../server/src/logger.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { artifactPath, browserAvailable, launchBrowser } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 
@@ -16,7 +11,7 @@ const hasEngine = await engineGate();
 const run = hasEngine && browserAvailable();
 
 describe.runIf(run)('the SPA in Chromium', () => {
-  let berth: BerthApp;
+  let t: TestBerth;
   let browser: Browser;
   let base: string;
 
@@ -24,20 +19,14 @@ describe.runIf(run)('the SPA in Chromium', () => {
     if (!existsSync(path.join(webRoot, 'index.html'))) {
       throw new Error('dist/public is missing: run `npm run build:web` before the browser tests');
     }
-    const log = silentLogger();
-    berth = createApp({
-      logger: log,
-      health: new HealthService(new DockerEngineClient(), new DockerComposeCli(), log),
-      webRoot,
-    });
-    await new Promise<void>((resolve) => berth.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(berth.server.address() as AddressInfo).port}`;
+    t = await startBerth({ overrides: { webRoot }, login: false });
+    base = t.url;
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await berth?.close();
+    await t?.close();
   });
 
   it('loads the start page and shows the engine version', async () => {

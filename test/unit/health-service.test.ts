@@ -1,26 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { ComposeCli } from '../../server/src/compose/compose-cli.js';
 import { DockerComposeCli } from '../../server/src/compose/compose-cli.js';
-import { DockerEngineClient, type EngineClient } from '../../server/src/engine/engine-client.js';
+import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
 import { HealthService } from '../../server/src/engine/health-service.js';
 import { silentLogger } from '../../server/src/logger.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
 
 const compose = (v: string | null): ComposeCli => ({ version: () => Promise.resolve(v) });
 
 describe('HealthService', () => {
   it('reports a reachable engine with its version', async () => {
-    const engine: EngineClient = {
-      version: () => Promise.resolve({ version: '27.1.0', apiVersion: '1.46' }),
-    };
-    const h = new HealthService(engine, compose('2.29.0'), silentLogger());
+    const h = new HealthService(new FakeEngine(), compose('2.29.0'), silentLogger());
     expect(await h.check()).toEqual({
       ok: true,
-      docker: { reachable: true, version: '27.1.0', composeVersion: '2.29.0' },
+      docker: { reachable: true, version: '99.0.0-fake', composeVersion: '2.29.0' },
     });
   });
 
   it('reports an engine that fails as unreachable instead of throwing', async () => {
-    const engine: EngineClient = { version: () => Promise.reject(new Error('connect ENOENT')) };
+    const engine = new FakeEngine();
+    engine.stop();
     const h = new HealthService(engine, compose(null), silentLogger());
     expect(await h.check()).toEqual({
       ok: true,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type z } from 'zod';
+import { z } from 'zod';
 import type { ApiError } from '../../../common/errors.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -66,6 +66,8 @@ export function route<
 export function sendError(res: Response, err: AppError): void {
   const body: ApiError = { error: { code: err.code, message: err.message } };
   if (err.details !== undefined) body.error.details = err.details;
+  const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  if (err.code === 'THROTTLED' && typeof retry === 'number') res.setHeader('Retry-After', String(retry));
   res.status(err.status).json(body);
 }
 
@@ -78,6 +80,10 @@ export function errorMiddleware(log: Logger) {
     }
     if (err instanceof AppError) {
       sendError(res, err);
+      return;
+    }
+    if (err instanceof z.ZodError) {
+      sendError(res, describeIssues(err, 'input'));
       return;
     }
     // body-parser's errors carry `type` and `status`.

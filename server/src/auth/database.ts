@@ -1,0 +1,78 @@
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/** The file inside the data directory that holds users and sessions. */
+export const DATABASE_FILE = 'berth.db';
+
+/**
+ * Schema steps, applied in order; `PRAGMA user_version` records how many ran. Never edit a step
+ * that has shipped: append a new one.
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE users (
+     id            INTEGER PRIMARY KEY,
+     username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     password_hash TEXT NOT NULL,
+     created_at    TEXT NOT NULL,
+     updated_at    TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     sid        TEXT PRIMARY KEY,
+     data       TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_expires_at ON sessions (expires_at);`,
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+/** Opens (creating when missing) `<dataDir>/berth.db` and brings its schema up to date. */
+export function openDatabase(dataDir: string): Database {
+  const file = path.join(dataDir, DATABASE_FILE);
+  // It holds password hashes and session ids: create it owner-only. SQLite gives the -wal and
+  // -shm files the same mode as the database file.
+  closeSync(openSync(file, 'a', 0o600));
+  const db = new BetterSqlite3(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return prepare(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** A private in-memory database with the same schema, for tests. */
+export function openMemoryDatabase(): Database {
+  return prepare(new BetterSqlite3(':memory:'));
+}
+
+function prepare(db: Database): Database {
+  // Another process (or a backup tool) holding a lock makes writers wait instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+/** Applies the missing migrations; running it again is a no-op. */
+export function migrate(db: Database): void {
+  // IMMEDIATE takes the write lock first, so two processes starting together cannot both migrate.
+  db.transaction(() => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `the database schema is version ${current}, newer than this Berth understands (${SCHEMA_VERSION}); ` +
+          'upgrade Berth or restore an older backup',
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(migrations[v] ?? '');
+    }
+    if (current !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ComposeCli } from './compose-cli.js';
+import type { Job, JobStore } from './job-store.js';
+import type { ProcessLauncher } from './process-launcher.js';
+
+export const COMPOSE_MISSING_MESSAGE =
+  'docker compose v2 is not available: install the Docker Compose plugin ' +
+  '(package docker-compose-plugin from Docker, or docker-compose from Debian 13) so that `docker compose version` works';
+
+export interface RunStep {
+  /** argv after `docker compose -p <name>` */
+  args: string[];
+  /** Folder to run in; the stack folder unless said otherwise. */
+  cwd: string;
+}
+
+/**
+ * Runs `docker compose -p <name> ...` for a stack as a job, one job per stack at a time.
+ * Argv arrays only; never a shell.
+ */
+export class ComposeRunner {
+  private readonly busy = new Map<string, Job>();
+
+  constructor(
+    private readonly deps: {
+      compose: ComposeCli;
+      launcher: ProcessLauncher;
+      jobs: JobStore;
+      log: Logger;
+      dockerBin?: string;
+      /** An empty folder for project-only commands (no compose file read). */
+      scratchDir: string;
+    },
+  ) {
+    mkdirSync(deps.scratchDir, { recursive: true });
+  }
+
+  get scratchDir(): string {
+    return this.deps.scratchDir;
+  }
+
+  isBusy(stack: string): boolean {
+    return this.busy.has(stack);
+  }
+
+  /**
+   * Starts a job that runs each step in order (stopping at the first failure) and then
+   * `after` when all succeeded. Throws STACK_BUSY when the stack already runs a job.
+   */
+  async start(
+    stack: string,
+    action: string,
+    steps: RunStep[],
+    after?: (job: Job, write: (text: string) => void) => Promise<void>,
+  ): Promise<Job> {
+    const running = this.busy.get(stack);
+    if (running) {
+      throw new AppError('STACK_BUSY', `stack "${stack}" is busy with "${running.action}"`, {
+        jobId: running.id,
+      });
+    }
+    if ((await this.deps.compose.version()) === null) {
+      throw new AppError('COMPOSE_UNAVAILABLE', COMPOSE_MISSING_MESSAGE);
+    }
+    if (this.busy.has(stack)) throw new AppError('STACK_BUSY', `stack "${stack}" is busy`);
+    const job = this.deps.jobs.create(stack, action);
+    this.busy.set(stack, job);
+    const write = (text: string) => this.deps.jobs.append(job, text);
+    void this.run(job, stack, steps, write, after).finally(() => this.busy.delete(stack));
+    return job;
+  }
+
+  private async run(
+    job: Job,
+    stack: string,
+    steps: RunStep[],
+    write: (text: string) => void,
+    after?: (job: Job, write: (text: string) => void) => Promise<void>,
+  ): Promise<void> {
+    const log = this.deps.log.child({ stack, action: job.action, job: job.id });
+    let exitCode = 0;
+    try {
+      for (const step of steps) {
+        const argv = ['compose', '-p', stack, ...step.args];
+        write(`$ docker ${argv.join(' ')}\n`);
+        const proc = this.deps.launcher.launch(this.deps.dockerBin ?? 'docker', argv, {
+          cwd: step.cwd,
+          onData: write,
+        });
+        exitCode = await proc.exited;
+        if (exitCode !== 0) break;
+      }
+      if (exitCode === 0 && after) await after(job, write);
+    } catch (err) {
+      log.error({ err }, 'job failed');
+      write(`\n${err instanceof AppError ? err.message : 'internal error'}\n`);
+      exitCode = exitCode || 1;
+    }
+    this.deps.jobs.finish(job, exitCode);
+    log.info({ exitCode }, 'job finished');
+  }
+}

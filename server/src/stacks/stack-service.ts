@@ -1,0 +1,136 @@
+import type {
+  ContainerInfo,
+  HistoryEntry,
+  StackDetail,
+  StackHealth,
+  StackStatus,
+  StackSummary,
+} from '../../../common/stack.js';
+import type { ComposeRunner } from '../compose/compose-runner.js';
+import type { Job } from '../compose/job-store.js';
+import type { Logger } from '../logger.js';
+import type { SaveResult, StackFileInfo, StackStore } from './stack-store.js';
+
+/** What the engine says about one compose project. */
+export interface StackRuntime {
+  status: StackStatus;
+  health: StackHealth;
+  running: number;
+  /** Services seen in the engine (for projects without a folder). */
+  services: string[];
+  containers: ContainerInfo[];
+}
+
+/** Live engine state per compose project; the engine module implements it. */
+export interface RuntimeSource {
+  runtimeOf(project: string): StackRuntime;
+  /** Compose projects the engine knows of, with or without a folder. */
+  projects(): string[];
+}
+
+/** Combines the files on disk with the engine's state and runs stack-level operations. */
+export class StackService {
+  constructor(
+    private readonly store: StackStore,
+    private readonly runtime: RuntimeSource,
+    private readonly runner: ComposeRunner,
+    private readonly log: Logger,
+  ) {}
+
+  summaryOf(info: StackFileInfo): StackSummary {
+    const rt = this.runtime.runtimeOf(info.name);
+    return {
+      name: info.name,
+      managed: true,
+      composeFile: info.composeFile,
+      status: rt.status,
+      health: rt.health,
+      services: { total: info.services.length, running: rt.running },
+      updatedAt: info.updatedAt,
+    };
+  }
+
+  /** A project running in the engine with no folder in the stacks dir. */
+  unmanagedSummary(project: string): StackSummary {
+    const rt = this.runtime.runtimeOf(project);
+    return {
+      name: project,
+      managed: false,
+      composeFile: null,
+      status: rt.status,
+      health: rt.health,
+      services: { total: rt.services.length, running: rt.running },
+      updatedAt: null,
+    };
+  }
+
+  /** The current summary of a name, managed or not; null when neither folder nor containers exist. */
+  summaryByName(name: string): StackSummary | null {
+    const info = this.store.get(name);
+    if (info) return this.summaryOf(info);
+    return this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+  }
+
+  list(): StackSummary[] {
+    const managed = this.store.list().map((i) => this.summaryOf(i));
+    const names = new Set(managed.map((s) => s.name));
+    const unmanaged = this.runtime
+      .projects()
+      .filter((p) => !names.has(p))
+      .sort()
+      .map((p) => this.unmanagedSummary(p));
+    return [...managed, ...unmanaged];
+  }
+
+  async get(name: string): Promise<StackDetail> {
+    const files = await this.store.read(name);
+    const rt = this.runtime.runtimeOf(name);
+    return {
+      ...this.summaryOf(files.info),
+      yaml: files.yaml,
+      env: files.env,
+      etag: files.etag,
+      containers: rt.containers,
+    };
+  }
+
+  async create(name: string, yaml: string, env?: string): Promise<StackDetail> {
+    await this.store.create(name, yaml, env);
+    return this.get(name);
+  }
+
+  save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
+    return this.store.save(name, input);
+  }
+
+  history(name: string): Promise<HistoryEntry[]> {
+    return this.store.listHistory(name);
+  }
+
+  historyEntry(name: string, id: string): Promise<{ yaml: string; env: string | null; savedAt: string }> {
+    return this.store.readHistory(name, id);
+  }
+
+  restore(name: string, id: string): Promise<SaveResult> {
+    return this.store.restore(name, id);
+  }
+
+  /**
+   * `compose down --remove-orphans`, then the folder moves to the trash. When down fails the
+   * folder stays where it is. Down runs by project name from an empty folder, so even a stack
+   * whose compose file no longer parses can be taken down and deleted.
+   */
+  async delete(name: string): Promise<Job> {
+    await this.store.read(name); // 404 before a job is made
+    return this.runner.start(
+      name,
+      'delete',
+      [{ args: ['down', '--remove-orphans'], cwd: this.runner.scratchDir }],
+      async (_job, write) => {
+        const target = await this.store.moveToTrash(name);
+        write(`moved ${name} to ${target}\n`);
+        this.log.info({ name }, 'stack deleted');
+      },
+    );
+  }
+}

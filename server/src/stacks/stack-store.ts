@@ -1,0 +1,355 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  COMPOSE_FILE_NAMES,
+  STACK_NAME_PATTERN,
+  type ComposeFileName,
+  type HistoryEntry,
+  type Problem,
+} from '../../../common/stack.js';
+import { AppError } from '../errors.js';
+import { KeyedMutex } from '../lib/keyed-mutex.js';
+import type { Logger } from '../logger.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { StackHistory } from './stack-history.js';
+import type { StackPaths } from './stack-paths.js';
+import { StackWatcher } from './stack-watcher.js';
+
+export type ComposeValidator = (text: string) => { problems: Problem[]; parsed: boolean };
+
+/** What the store knows of a stack folder without reading its files again. */
+export interface StackFileInfo {
+  name: string;
+  composeFile: ComposeFileName;
+  /** Latest mtime of the compose file and .env, ISO. */
+  updatedAt: string;
+  services: string[];
+}
+
+export interface StackFiles {
+  info: StackFileInfo;
+  yaml: string;
+  env: string | null;
+  etag: string;
+}
+
+export type StackEvent = { type: 'changed'; info: StackFileInfo } | { type: 'removed'; name: string };
+
+export interface SaveResult {
+  etag: string;
+  problems: Problem[];
+}
+
+export function etagOf(yaml: string, env: string | null): string {
+  const h = createHash('sha256').update(yaml).update('\0');
+  h.update(env === null ? '\u0001no-env' : env);
+  return h.digest('base64url').slice(0, 27);
+}
+
+function serviceNames(yaml: string): string[] {
+  try {
+    const doc: unknown = parse(yaml, { merge: true });
+    if (doc && typeof doc === 'object' && 'services' in doc) {
+      const services = (doc as { services: unknown }).services;
+      if (services && typeof services === 'object' && !Array.isArray(services)) return Object.keys(services);
+    }
+  } catch {
+    // unparseable files have no known services
+  }
+  return [];
+}
+
+async function readIfExists(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+const SETTLE_MS = 30;
+const CONFIRM_MS = 120;
+
+function compactTimestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('.', '');
+}
+
+/**
+ * The stacks folder as the source of truth: discovery, reads with etags, atomic saves with
+ * history, creation, trash, and a watcher that keeps an in-memory index current.
+ */
+export class StackStore {
+  private readonly index = new Map<string, StackFileInfo>();
+  private readonly listeners = new Set<(e: StackEvent) => void>();
+  private readonly writes = new KeyedMutex();
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private watcher: StackWatcher | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly paths: StackPaths,
+    private readonly history: StackHistory,
+    private readonly validate: ComposeValidator,
+    private readonly log: Logger,
+  ) {}
+
+  /** Scans the stacks dir once and starts the watcher. */
+  async start(): Promise<void> {
+    const entries = await readdir(this.paths.root, { withFileTypes: true });
+    await Promise.all(
+      entries
+        .filter((e) => !e.name.startsWith('.') && STACK_NAME_PATTERN.test(e.name))
+        .map(async (e) => {
+          const info = await this.inspect(e.name).catch(() => null);
+          if (info) this.index.set(e.name, info);
+        }),
+    );
+    this.watcher = new StackWatcher(this.paths.root, (name) => this.scheduleRefresh(name), this.log);
+    await this.watcher.start();
+    this.log.info({ stacks: this.index.size, root: this.paths.root }, 'stacks discovered');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+    await this.watcher?.close();
+  }
+
+  onChange(listener: (e: StackEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(): StackFileInfo[] {
+    return [...this.index.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): StackFileInfo | undefined {
+    return this.index.get(name);
+  }
+
+  /**
+   * Bursts of file events for one stack become one refresh, plus a trailing re-read: chokidar
+   * drops a `change` that follows a reported one within its ~50 ms throttle, and without the
+   * second look such an edit would stay unseen until the next one.
+   */
+  private scheduleRefresh(name: string): void {
+    if (!STACK_NAME_PATTERN.test(name)) return;
+    clearTimeout(this.pending.get(name));
+    const run = (then?: () => void) => () => {
+      void this.refresh(name)
+        .catch((err: unknown) => this.log.warn({ err, name }, 'refresh failed'))
+        .finally(() => then?.());
+    };
+    this.pending.set(
+      name,
+      setTimeout(
+        run(() => {
+          if (this.closed) return;
+          this.pending.set(
+            name,
+            setTimeout(
+              run(() => this.pending.delete(name)),
+              CONFIRM_MS,
+            ),
+          );
+        }),
+        SETTLE_MS,
+      ),
+    );
+  }
+
+  /** Re-reads one stack from disk, updates the index and tells listeners when it changed. */
+  async refresh(name: string): Promise<void> {
+    const info = await this.inspect(name).catch((err: unknown) => {
+      if (err instanceof AppError) return null; // e.g. now a symlink out of the stacks dir
+      throw err;
+    });
+    const before = this.index.get(name);
+    if (!info) {
+      if (before) {
+        this.index.delete(name);
+        this.emit({ type: 'removed', name });
+      }
+      return;
+    }
+    this.index.set(name, info);
+    const same =
+      before &&
+      before.composeFile === info.composeFile &&
+      before.updatedAt === info.updatedAt &&
+      before.services.join('\0') === info.services.join('\0');
+    if (!same) this.emit({ type: 'changed', info });
+  }
+
+  private emit(e: StackEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error({ err }, 'stack listener failed');
+      }
+    }
+  }
+
+  /** Finds the stack folder and its compose file; null when it is not a stack (anymore). */
+  private async locate(name: string): Promise<{ dir: string; composeFile: ComposeFileName } | null> {
+    const dir = this.paths.dirOf(name);
+    const real = await this.paths.resolveInside(dir);
+    if (!real) return null;
+    const st = await stat(real);
+    if (!st.isDirectory()) return null;
+    for (const f of COMPOSE_FILE_NAMES) {
+      const file = path.join(dir, f);
+      const resolved = await this.paths.resolveInside(file);
+      if (resolved && (await stat(resolved)).isFile()) return { dir, composeFile: f };
+    }
+    return null;
+  }
+
+  private async inspect(name: string): Promise<StackFileInfo | null> {
+    const loc = await this.locate(name);
+    if (!loc) return null;
+    const compose = path.join(loc.dir, loc.composeFile);
+    const [yaml, cst, est] = await Promise.all([
+      readFile(compose, 'utf8'),
+      stat(compose),
+      stat(path.join(loc.dir, '.env')).catch(() => null),
+    ]);
+    const mtime = Math.max(cst.mtimeMs, est?.mtimeMs ?? 0);
+    return {
+      name,
+      composeFile: loc.composeFile,
+      updatedAt: new Date(mtime).toISOString(),
+      services: serviceNames(yaml),
+    };
+  }
+
+  private async requireStack(name: string): Promise<{ dir: string; composeFile: ComposeFileName }> {
+    const loc = await this.locate(name);
+    if (!loc) throw new AppError('STACK_NOT_FOUND', `stack "${name}" does not exist`);
+    return loc;
+  }
+
+  private async envPath(dir: string): Promise<string> {
+    const p = path.join(dir, '.env');
+    await this.paths.resolveInside(p); // refuses a .env symlinked out of the stacks dir
+    return p;
+  }
+
+  async read(name: string): Promise<StackFiles> {
+    const loc = await this.requireStack(name);
+    const yaml = await readFile(path.join(loc.dir, loc.composeFile), 'utf8');
+    const env = await readIfExists(await this.envPath(loc.dir));
+    const info = (await this.inspect(name)) ?? {
+      name,
+      composeFile: loc.composeFile,
+      updatedAt: new Date().toISOString(),
+      services: serviceNames(yaml),
+    };
+    return { info, yaml, env, etag: etagOf(yaml, env) };
+  }
+
+  private requireParsable(yaml: string): Problem[] {
+    const { problems, parsed } = this.validate(yaml);
+    if (!parsed) {
+      const first = problems[0];
+      const where = first ? ` (line ${first.line}, column ${first.column}: ${first.message})` : '';
+      throw new AppError('INVALID_COMPOSE', `the compose file is not valid YAML${where}`, { problems });
+    }
+    return problems;
+  }
+
+  async create(name: string, yaml: string, env?: string): Promise<StackFiles> {
+    this.requireParsable(yaml);
+    return this.writes.run(name, async () => {
+      const dir = this.paths.dirOf(name);
+      if (await this.locate(name)) throw new AppError('STACK_EXISTS', `stack "${name}" already exists`);
+      const real = await this.paths.resolveInside(dir);
+      if (real === null) {
+        await mkdir(dir);
+      } else if (!(await stat(real)).isDirectory()) {
+        throw new AppError('STACK_EXISTS', `"${name}" exists in the stacks dir and is not a folder`);
+      }
+      // A folder without a compose file is adopted: nothing in it is touched but the new files.
+      await writeFileAtomic(path.join(dir, 'compose.yaml'), yaml);
+      if (env) await writeFileAtomic(await this.envPath(dir), env, 0o600);
+      await this.refresh(name);
+      return this.read(name);
+    });
+  }
+
+  /** Optimistic save: a stale etag is a CONFLICT carrying what is on disk now. */
+  async save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
+    const problems = this.requireParsable(input.yaml);
+    return this.writes.run(name, async () => {
+      const current = await this.read(name);
+      if (current.etag !== input.etag) {
+        throw new AppError('CONFLICT', `stack "${name}" changed since it was loaded`, {
+          current: { yaml: current.yaml, env: current.env, etag: current.etag },
+        });
+      }
+      return this.writeVersion(name, current, input.yaml, input.env, problems);
+    });
+  }
+
+  private async writeVersion(
+    name: string,
+    current: StackFiles,
+    yaml: string,
+    env: string | undefined,
+    problems: Problem[],
+  ): Promise<SaveResult> {
+    // An empty .env is only written where one exists: no file appears for nothing.
+    const envChanges = env !== undefined && env !== (current.env ?? '') && !(env === '' && current.env === null);
+    if (yaml === current.yaml && !envChanges) return { etag: current.etag, problems };
+    await this.history.record(name, {
+      composeFile: current.info.composeFile,
+      yaml: current.yaml,
+      env: current.env,
+    });
+    const dir = this.paths.dirOf(name);
+    if (yaml !== current.yaml) await writeFileAtomic(path.join(dir, current.info.composeFile), yaml);
+    if (envChanges) await writeFileAtomic(await this.envPath(dir), env, 0o600);
+    await this.refresh(name);
+    return { etag: etagOf(yaml, envChanges ? env : current.env), problems };
+  }
+
+  listHistory(name: string): Promise<HistoryEntry[]> {
+    this.paths.dirOf(name);
+    return this.history.list(name);
+  }
+
+  async readHistory(name: string, id: string): Promise<{ yaml: string; env: string | null; savedAt: string }> {
+    this.paths.dirOf(name);
+    const v = await this.history.read(name, id);
+    return { yaml: v.yaml, env: v.env, savedAt: v.savedAt };
+  }
+
+  /** Restore is a save of an old version (the current one goes to history first). */
+  async restore(name: string, id: string): Promise<SaveResult> {
+    const version = await this.history.read(name, id);
+    const { problems } = this.validate(version.yaml);
+    return this.writes.run(name, async () => {
+      const current = await this.read(name);
+      return this.writeVersion(name, current, version.yaml, version.env ?? '', problems);
+    });
+  }
+
+  /** Moves the stack folder to `.trash/<name>-<time>/`; nothing is deleted. Returns the new path. */
+  async moveToTrash(name: string, now = new Date()): Promise<string> {
+    return this.writes.run(name, async () => {
+      const loc = await this.requireStack(name);
+      await mkdir(this.paths.trash, { recursive: true });
+      const target = path.join(this.paths.trash, `${name}-${compactTimestamp(now)}`);
+      await rename(loc.dir, target);
+      await this.refresh(name);
+      this.log.info({ name, target }, 'stack moved to trash');
+      return target;
+    });
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  MAX_PROBLEMS,
+  validateCompose,
+  warmUpComposeValidator,
+  type ValidationResult,
+} from './compose-validator.js';

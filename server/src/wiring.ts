@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { createApp, type BerthApp } from './app.js';
+import { AuthService } from './auth/auth-service.js';
+import { openDatabase } from './auth/database.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { loadOrCreateSessionSecret } from './auth/session-secret.js';
+import { SqliteSessionStore } from './http/sqlite-session-store.js';
+import { UserStore } from './auth/user-store.js';
+import { DockerComposeCli, type ComposeCli } from './compose/compose-cli.js';
+import { ComposeRunner } from './compose/compose-runner.js';
+import { JobStore } from './compose/job-store.js';
+import { PipeLauncher } from './compose/process-launcher.js';
+import type { Config } from './config.js';
+import { DockerEngineClient, type EngineClient } from './engine/engine-client.js';
+import { EngineState } from './engine/engine-state.js';
+import { HealthService } from './engine/health-service.js';
+import { createRealtime, type Realtime } from './realtime/realtime-server.js';
+import type { Logger } from './logger.js';
+import { StackHistory } from './stacks/stack-history.js';
+import { StackPaths } from './stacks/stack-paths.js';
+import { StackFeed } from './stacks/stack-feed.js';
+import { StackService } from './stacks/stack-service.js';
+import { StackStore } from './stacks/stack-store.js';
+import { validateCompose } from './validate/compose-validator.js';
+
+export interface Berth {
+  http: BerthApp;
+  realtime: Realtime;
+  engineState: EngineState;
+  store: StackStore;
+  stacks: StackService;
+  auth: AuthService;
+  jobs: JobStore;
+  close(): Promise<void>;
+}
+
+export interface BerthOverrides {
+  engine?: EngineClient;
+  compose?: ComposeCli;
+  webRoot?: string;
+}
+
+/** The composition root: real adapters for a config. main.ts and integration tests use it. */
+export async function createBerth(config: Config, logger: Logger, overrides: BerthOverrides = {}): Promise<Berth> {
+  const compose = overrides.compose ?? new DockerComposeCli();
+  const engine = overrides.engine ?? new DockerEngineClient();
+  const health = new HealthService(
+    engine,
+    compose,
+    logger.child({ module: 'health' }),
+  );
+
+  const db = openDatabase(config.dataDir);
+  const auth = new AuthService({
+    users: new UserStore(db),
+    throttle: new LoginThrottle(),
+    log: logger.child({ module: 'auth' }),
+  });
+  if (config.adminUser && config.adminPassword) {
+    await auth.ensureAdmin(config.adminUser, config.adminPassword);
+  }
+  const sessionStore = new SqliteSessionStore(db, { log: logger.child({ module: 'sessions' }) });
+
+  const store = new StackStore(
+    new StackPaths(config.stacksDir),
+    new StackHistory(path.join(config.dataDir, 'history')),
+    validateCompose,
+    logger.child({ module: 'stacks' }),
+  );
+  await store.start();
+  const jobs = new JobStore();
+  const runner = new ComposeRunner({
+    compose,
+    launcher: new PipeLauncher(),
+    jobs,
+    log: logger.child({ module: 'compose' }),
+    scratchDir: path.join(config.dataDir, 'run'),
+  });
+  const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
+  await engineState.start();
+  const stacks = new StackService(store, engineState, runner, logger.child({ module: 'stacks' }));
+
+  const http = createApp({
+    logger,
+    health,
+    auth,
+    sessions: {
+      store: sessionStore,
+      secret: loadOrCreateSessionSecret(config.dataDir, logger.child({ module: 'auth' })),
+      endOtherSessions: (username, sid) => void sessionStore.destroyUserSessions(username, sid),
+    },
+    store,
+    stacks,
+    jobs,
+    validate: (text) => validateCompose(text),
+    webRoot: overrides.webRoot,
+  });
+
+  const realtime = createRealtime({
+    server: http.server,
+    sessionMiddleware: http.sessionMiddleware,
+    stacks,
+    log: logger,
+  });
+  const feed = new StackFeed(
+    (name) => stacks.summaryByName(name),
+    (m) => realtime.publish(m),
+    logger.child({ module: 'feed' }),
+  );
+  feed.seed(stacks.list());
+  store.onChange((e) => feed.touch([e.type === 'changed' ? e.info.name : e.name]));
+  engineState.onChange((projects) => feed.touch(projects));
+
+  return {
+    http,
+    realtime,
+    engineState,
+    store,
+    stacks,
+    auth,
+    jobs,
+    close: async () => {
+      feed.close();
+      engineState.stop();
+      await realtime.close();
+      await http.close();
+      await store.close();
+      sessionStore.close();
+      db.close();
+    },
+  };
+}
