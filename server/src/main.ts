@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, prepareDirectories, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { warmUpComposeValidator } from './validate/compose-validator.js';
 import { createBerth } from './wiring.js';
 
 // Works from the sources (server/src) and from the build (dist/server/src).
@@ -43,6 +44,8 @@ server.listen(config.port, config.host, () => {
     { url: `http://${host}:${port}`, port, stacksDir: config.stacksDir, dataDir: config.dataDir },
     'berth listening',
   );
+  // Compiling the compose schema takes a few hundred ms: do it now, not on the first keystroke.
+  setImmediate(warmUpComposeValidator);
 });
 
 let stopping = false;

@@ -41,14 +41,14 @@ export interface BerthOverrides {
 }
 
 /** The composition root: real adapters for a config. main.ts and integration tests use it. */
-export async function createBerth(config: Config, logger: Logger, overrides: BerthOverrides = {}): Promise<Berth> {
+export async function createBerth(
+  config: Config,
+  logger: Logger,
+  overrides: BerthOverrides = {},
+): Promise<Berth> {
   const compose = overrides.compose ?? new DockerComposeCli();
   const engine = overrides.engine ?? new DockerEngineClient();
-  const health = new HealthService(
-    engine,
-    compose,
-    logger.child({ module: 'health' }),
-  );
+  const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
   const db = openDatabase(config.dataDir);
   const auth = new AuthService({

@@ -11,7 +11,8 @@ import { StackStore } from '../../server/src/stacks/stack-store.js';
 import { summarize } from './stats.js';
 
 const [stacksDir, dataDir, editStack] = process.argv.slice(2);
-if (!stacksDir || !dataDir || !editStack) throw new Error('usage: watcher-probe <stacksDir> <dataDir> <stack>');
+if (!stacksDir || !dataDir || !editStack)
+  throw new Error('usage: watcher-probe <stacksDir> <dataDir> <stack>');
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const before = process.memoryUsage();

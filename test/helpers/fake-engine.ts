@@ -65,7 +65,10 @@ export class FakeEngine implements EngineClient {
     return c ? { ...c } : null;
   }
 
-  async subscribe(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription> {
+  async subscribe(
+    onEvent: (e: EngineEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<EventSubscription> {
     this.check();
     const sub = { onEvent, onEnd };
     this.subs.add(sub);

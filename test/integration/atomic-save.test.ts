@@ -29,7 +29,8 @@ describe('a process killed in the middle of a save', () => {
         seen.add(kind);
       }
       // Left-over temp files are dot files that compose and the watcher ignore.
-      for (const f of readdirSync(t.dir)) expect(f === 'compose.yaml' || f.startsWith('.compose.yaml.')).toBe(true);
+      for (const f of readdirSync(t.dir))
+        expect(f === 'compose.yaml' || f.startsWith('.compose.yaml.')).toBe(true);
       expect(seen.size).toBeGreaterThan(1);
     } finally {
       t.cleanup();

@@ -48,14 +48,26 @@ describe('first-run setup', () => {
   it('works once, logs the new user in, and is refused afterwards', async () => {
     t = await startBerth({ login: false, config: { adminUser: undefined, adminPassword: undefined } });
     const agent = t.anon();
-    expect((await agent.get('/api/auth/status').expect(200)).body).toEqual({ setupRequired: true, user: null });
+    expect((await agent.get('/api/auth/status').expect(200)).body).toEqual({
+      setupRequired: true,
+      user: null,
+    });
     await agent.get('/api/stacks').expect(401);
     await agent.post('/api/auth/setup').send({ username: 'me', password: 'short' }).expect(400);
-    const res = await agent.post('/api/auth/setup').send({ username: 'me', password: 'long enough pw' }).expect(201);
+    const res = await agent
+      .post('/api/auth/setup')
+      .send({ username: 'me', password: 'long enough pw' })
+      .expect(201);
     expect(res.body).toEqual({ user: { username: 'me' } });
     await agent.get('/api/stacks').expect(200);
-    expect((await agent.get('/api/auth/status')).body).toEqual({ setupRequired: false, user: { username: 'me' } });
-    const again = await t.anon().post('/api/auth/setup').send({ username: 'evil', password: 'long enough pw' });
+    expect((await agent.get('/api/auth/status')).body).toEqual({
+      setupRequired: false,
+      user: { username: 'me' },
+    });
+    const again = await t
+      .anon()
+      .post('/api/auth/setup')
+      .send({ username: 'evil', password: 'long enough pw' });
     expect(again.status).toBe(403);
     await t.anon().post('/api/auth/login').send({ username: 'evil', password: 'long enough pw' }).expect(401);
   });
@@ -77,8 +89,16 @@ describe('login, logout and password change', () => {
 
   it('rejects a wrong password with 401 and the same message as an unknown user', async () => {
     t = await startBerth({ login: false });
-    const wrong = await t.anon().post('/api/auth/login').send({ ...ADMIN, password: 'nope-nope' }).expect(401);
-    const unknown = await t.anon().post('/api/auth/login').send({ username: 'ghost', password: 'x' }).expect(401);
+    const wrong = await t
+      .anon()
+      .post('/api/auth/login')
+      .send({ ...ADMIN, password: 'nope-nope' })
+      .expect(401);
+    const unknown = await t
+      .anon()
+      .post('/api/auth/login')
+      .send({ username: 'ghost', password: 'x' })
+      .expect(401);
     expect(wrong.body.error.message).toBe(unknown.body.error.message);
   });
 
@@ -95,7 +115,11 @@ describe('login, logout and password change', () => {
       .send({ currentPassword: ADMIN.password, newPassword: 'new password 2' })
       .expect(200);
     await t.anon().post('/api/auth/login').send(ADMIN).expect(401);
-    await t.anon().post('/api/auth/login').send({ username: ADMIN.username, password: 'new password 2' }).expect(200);
+    await t
+      .anon()
+      .post('/api/auth/login')
+      .send({ username: ADMIN.username, password: 'new password 2' })
+      .expect(200);
     // The session that changed the password lives on; others are ended.
     await t.agent.get('/api/stacks').expect(200);
     await other.get('/api/stacks').expect(401);
@@ -107,7 +131,10 @@ describe('login, logout and password change', () => {
     const config = t.config;
     await t.close();
     t = await startBerth({ config, login: false });
-    await request(t.berth.http.server).get('/api/stacks').set('Cookie', cookie ?? '').expect(200);
+    await request(t.berth.http.server)
+      .get('/api/stacks')
+      .set('Cookie', cookie ?? '')
+      .expect(200);
     expect(statSync(path.join(config.dataDir, 'session-secret')).mode & 0o777).toBe(0o600);
   });
 });

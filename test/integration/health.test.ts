@@ -20,7 +20,9 @@ describe.runIf(hasEngine)('GET /api/health against the real engine', () => {
     expect(body.ok).toBe(true);
     expect(body.docker.reachable).toBe(true);
     expect(body.docker.version).toBe(await docker(['version', '--format', '{{.Server.Version}}']));
-    expect(body.docker.composeVersion).toBe((await docker(['compose', 'version', '--short'])).replace(/^v/, ''));
+    expect(body.docker.composeVersion).toBe(
+      (await docker(['compose', 'version', '--short'])).replace(/^v/, ''),
+    );
   });
 
   it('answers unknown API routes with a JSON 404 in the contract shape', async () => {

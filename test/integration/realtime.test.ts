@@ -68,12 +68,21 @@ describe('socket authentication', () => {
     expect(await connectOutcome(s)).toBe('connected');
     const raw = s as unknown as { emitWithAck: (e: string, ...a: unknown[]) => Promise<unknown> };
     for (const payload of [null, 42, 'x', { id: 5 }, { id: '' }, {}, [1, 2]]) {
-      const ack = (await raw.emitWithAck('terminal:join', payload)) as { ok: boolean; error?: { code: string } };
+      const ack = (await raw.emitWithAck('terminal:join', payload)) as {
+        ok: boolean;
+        error?: { code: string };
+      };
       expect(ack.ok).toBe(false);
       expect(ack.error?.code).toMatch(/BAD_REQUEST|NOT_FOUND/);
     }
-    const unknown = (await raw.emitWithAck('no:such', { a: 1 })) as { ok: boolean; error: { message: string } };
-    expect(unknown).toEqual({ ok: false, error: { code: 'BAD_REQUEST', message: 'unknown event "no:such"' } });
+    const unknown = (await raw.emitWithAck('no:such', { a: 1 })) as {
+      ok: boolean;
+      error: { message: string };
+    };
+    expect(unknown).toEqual({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: 'unknown event "no:such"' },
+    });
     (s as unknown as { emit: (e: string, p: unknown) => void }).emit('terminal:resize', 'garbage'); // no ack
     await t.agent.get('/api/health').expect(200);
     expect(s.connected).toBe(true);
@@ -125,7 +134,10 @@ describe.runIf(hasEngine)('status follows the engine, pushed to sockets', () => 
     try {
       await docker(['compose', '-p', project, 'up', '-d', 'worker'], other);
       await expect.poll(() => watch.stacks.get(project)?.managed, { timeout: 10_000 }).toBe(false);
-      const list = (await t.agent.get('/api/stacks').expect(200)).body as Array<{ name: string; managed: boolean }>;
+      const list = (await t.agent.get('/api/stacks').expect(200)).body as Array<{
+        name: string;
+        managed: boolean;
+      }>;
       expect(list.find((s) => s.name === project)).toMatchObject({ managed: false, composeFile: null });
     } finally {
       await docker(['compose', '-p', project, 'down'], other);
@@ -153,12 +165,14 @@ describe.runIf(hasEngine && (isRoot || requireDocker))('the engine stopped and r
     await docker(['compose', '-p', name, 'up', '-d'], dir);
     await expect.poll(() => watch.status(name), { timeout: 10_000 }).toBe('running');
 
-    const pid = (await new Promise<string>((resolve) => {
-      const p = spawn('pidof', ['dockerd']);
-      let out = '';
-      p.stdout.on('data', (d) => (out += String(d)));
-      p.on('close', () => resolve(out.trim()));
-    })).split(' ')[0];
+    const pid = (
+      await new Promise<string>((resolve) => {
+        const p = spawn('pidof', ['dockerd']);
+        let out = '';
+        p.stdout.on('data', (d) => (out += String(d)));
+        p.on('close', () => resolve(out.trim()));
+      })
+    ).split(' ')[0];
     expect(pid).toMatch(/^\d+$/);
     process.kill(Number(pid), 'SIGTERM');
     try {

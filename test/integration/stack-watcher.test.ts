@@ -37,9 +37,7 @@ describe('edits by other programs reach the API within a second', () => {
 
     const before = (await t.agent.get('/api/stacks/outside')).body;
     writeFileSync(path.join(dir, 'compose.yaml'), YAML + '  db:\n    image: berth-test/busybox:latest\n');
-    await expect
-      .poll(async () => (await t.agent.get('/api/stacks')).body[0]?.services.total, within)
-      .toBe(2);
+    await expect.poll(async () => (await t.agent.get('/api/stacks')).body[0]?.services.total, within).toBe(2);
     const after = (await t.agent.get('/api/stacks/outside')).body;
     expect(after.etag).not.toBe(before.etag);
 

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { engineGate } from '../helpers/engine.js';
@@ -47,10 +55,7 @@ describe('stacks CRUD', () => {
     const read = await t.agent.get('/api/stacks/web').expect(200);
     expect(read.body.etag).toBe(created.body.etag);
 
-    const saved = await t.agent
-      .put('/api/stacks/web')
-      .send({ yaml: WEB2, etag: read.body.etag })
-      .expect(200);
+    const saved = await t.agent.put('/api/stacks/web').send({ yaml: WEB2, etag: read.body.etag }).expect(200);
     expect(saved.body.etag).not.toBe(read.body.etag);
     expect(saved.body.problems).toEqual([]);
     expect(readFileSync(path.join(stackDir('web'), 'compose.yaml'), 'utf8')).toBe(WEB2);
@@ -83,7 +88,8 @@ describe('stacks CRUD', () => {
 
   it('records every changing save in history and restores a version as a new save', async () => {
     const versions = [WEB, WEB2, WEB.replace('8080', '9000'), WEB.replace('8080', '9001')];
-    let etag = (await t.agent.post('/api/stacks').send({ name: 'hist', yaml: versions[0] }).expect(201)).body.etag;
+    let etag = (await t.agent.post('/api/stacks').send({ name: 'hist', yaml: versions[0] }).expect(201)).body
+      .etag;
     for (const v of versions.slice(1)) {
       etag = (await t.agent.put('/api/stacks/hist').send({ yaml: v, etag }).expect(200)).body.etag;
     }
@@ -119,7 +125,10 @@ describe('stacks CRUD', () => {
   it('saves a draft with schema problems and returns them', async () => {
     const created = await t.agent.post('/api/stacks').send({ name: 'draft', yaml: WEB }).expect(201);
     const draft = WEB.replace('image:', 'imagee:');
-    const res = await t.agent.put('/api/stacks/draft').send({ yaml: draft, etag: created.body.etag }).expect(200);
+    const res = await t.agent
+      .put('/api/stacks/draft')
+      .send({ yaml: draft, etag: created.body.etag })
+      .expect(200);
     expect(res.body.problems.length).toBeGreaterThan(0);
     expect(res.body.problems[0]).toMatchObject({ severity: 'error', line: 3 });
     expect(readFileSync(path.join(stackDir('draft'), 'compose.yaml'), 'utf8')).toBe(draft);
@@ -245,7 +254,10 @@ describe('bad input: a clear 4xx and nothing read or written outside the stacks 
   });
 
   it('answers malformed JSON, wrong types and missing fields with 400', async () => {
-    const raw = await t.agent.post('/api/stacks').set('Content-Type', 'application/json').send('{"name": "x",');
+    const raw = await t.agent
+      .post('/api/stacks')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "x",');
     expect(raw.status).toBe(400);
     expect(raw.body.error.message).toMatch(/JSON/);
     const typed = await t.agent.post('/api/stacks').send({ name: 'x', yaml: 5 }).expect(400);
@@ -271,8 +283,13 @@ describe('bad input: a clear 4xx and nothing read or written outside the stacks 
 
 describe('POST /api/validate', () => {
   it('returns located problems, and none for a valid file', async () => {
-    expect((await t.agent.post('/api/validate').send({ yaml: WEB }).expect(200)).body).toEqual({ problems: [] });
-    const res = await t.agent.post('/api/validate').send({ yaml: 'services:\n  web:\n    imagee: x\n' }).expect(200);
+    expect((await t.agent.post('/api/validate').send({ yaml: WEB }).expect(200)).body).toEqual({
+      problems: [],
+    });
+    const res = await t.agent
+      .post('/api/validate')
+      .send({ yaml: 'services:\n  web:\n    imagee: x\n' })
+      .expect(200);
     expect(res.body.problems[0]).toMatchObject({ severity: 'error', line: 3, column: 5 });
   });
 });

@@ -3,7 +3,8 @@ import type { Problem } from '../../common/stack.js';
 import { MAX_PROBLEMS, validateCompose } from '../../server/src/validate/compose-validator.js';
 
 // Each sample below was also run through `docker compose -f <file> config -q` (v2.26) by hand:
-// compose accepts the valid ones and rejects the invalid ones for the same reason.
+// compose accepts the valid ones and rejects the invalid ones for the same reason, except where
+// a test says otherwise.
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
@@ -155,6 +156,18 @@ describe('validateCompose: valid files', () => {
     expect(validateCompose(text)).toEqual({ problems: [], parsed: true });
   });
 
+  it("understands compose's own !reset and !override tags", () => {
+    const text = lines(
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    ports: !reset null',
+      '    environment: !override',
+      '      A: "1"',
+    );
+    expect(validateCompose(text)).toEqual({ problems: [], parsed: true });
+  });
+
   it('accepts a CRLF file', () => {
     expect(problems(REALISTIC.replace(/\n/g, '\r\n'))).toEqual([]);
   });
@@ -231,6 +244,24 @@ describe('validateCompose: YAML errors', () => {
     ]);
   });
 
+  it('only warns about an unknown tag, which compose ignores', () => {
+    const text = lines('services:', '  web:', '    image: !foo nginx');
+    expect(validateCompose(text)).toEqual({
+      parsed: true,
+      problems: [
+        {
+          severity: 'warning',
+          message: 'Unresolved tag: !foo',
+          line: 3,
+          column: 12,
+          endLine: 3,
+          endColumn: 16,
+        },
+      ],
+    });
+  });
+
+  // Stricter than compose, which expands such a file (and hangs on a deeper one).
   it('refuses an alias bomb instead of expanding it', () => {
     const text = lines(
       'x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',

@@ -17,7 +17,11 @@ describe('StackFeed', () => {
   it('coalesces a burst of touches into one message per changed stack', () => {
     const current = new Map<string, StackSummary>([['a', summary('a', 'down')]]);
     const sent: FeedMessage[] = [];
-    const feed = new StackFeed((n) => current.get(n) ?? null, (m) => sent.push(m), silentLogger());
+    const feed = new StackFeed(
+      (n) => current.get(n) ?? null,
+      (m) => sent.push(m),
+      silentLogger(),
+    );
     feed.seed([summary('a', 'down')]);
     for (let i = 0; i < 20; i++) {
       current.set('a', summary('a', i < 19 ? 'partial' : 'running'));

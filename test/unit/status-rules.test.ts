@@ -28,9 +28,14 @@ describe('statusOf', () => {
   it('is partial when a one-shot failed or a restartable service exited 0', () => {
     expect(statusOf([container(), container({ state: 'exited', exitCode: 1 })], true)).toBe('partial');
     expect(
-      statusOf([container(), container({ state: 'exited', exitCode: 0, restartPolicy: 'unless-stopped' })], true),
+      statusOf(
+        [container(), container({ state: 'exited', exitCode: 0, restartPolicy: 'unless-stopped' })],
+        true,
+      ),
     ).toBe('partial');
-    expect(statusOf([container(), container({ state: 'created', everStarted: false })], true)).toBe('partial');
+    expect(statusOf([container(), container({ state: 'created', everStarted: false })], true)).toBe(
+      'partial',
+    );
     expect(statusOf([container(), container({ state: 'restarting' })], true)).toBe('partial');
   });
 
@@ -49,7 +54,9 @@ describe('statusOf', () => {
 
 describe('healthOf', () => {
   it('reports the worst health of running containers', () => {
-    expect(healthOf([container({ health: 'healthy' }), container({ health: 'unhealthy' })])).toBe('unhealthy');
+    expect(healthOf([container({ health: 'healthy' }), container({ health: 'unhealthy' })])).toBe(
+      'unhealthy',
+    );
     expect(healthOf([container({ health: 'healthy' }), container({ health: 'starting' })])).toBe('starting');
     expect(healthOf([container({ health: 'healthy' }), container()])).toBe('healthy');
     expect(healthOf([container()])).toBe('none');

@@ -24,7 +24,11 @@ export class PipeLauncher implements ProcessLauncher {
     args: readonly string[],
     options: { cwd: string; env?: NodeJS.ProcessEnv; onData: (chunk: string) => void },
   ): LaunchedProcess {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.setEncoding('utf8').on('data', options.onData);
     child.stderr.setEncoding('utf8').on('data', options.onData);
     const exited = new Promise<number>((resolve) => {

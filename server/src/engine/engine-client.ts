@@ -59,9 +59,23 @@ const SERVICE_LABEL = 'com.docker.compose.service';
 const ONEOFF_LABEL = 'com.docker.compose.oneoff';
 
 // Healthchecks fire exec_* events every interval; only these change what Berth shows.
-const STATE_ACTIONS = ['create', 'start', 'restart', 'die', 'stop', 'destroy', 'pause', 'unpause', 'rename', 'health_status', 'oom'];
+const STATE_ACTIONS = [
+  'create',
+  'start',
+  'restart',
+  'die',
+  'stop',
+  'destroy',
+  'pause',
+  'unpause',
+  'rename',
+  'health_status',
+  'oom',
+];
 
-function portsFromInspect(ports: Docker.ContainerInspectInfo['NetworkSettings']['Ports'] | undefined): EnginePort[] {
+function portsFromInspect(
+  ports: Docker.ContainerInspectInfo['NetworkSettings']['Ports'] | undefined,
+): EnginePort[] {
   const out: EnginePort[] = [];
   for (const [key, bindings] of Object.entries(ports ?? {})) {
     const [port, protocol] = key.split('/');
@@ -71,7 +85,12 @@ function portsFromInspect(ports: Docker.ContainerInspectInfo['NetworkSettings'][
       continue;
     }
     for (const b of bindings) {
-      out.push({ hostIp: b.HostIp || null, hostPort: Number(b.HostPort) || null, containerPort, protocol: protocol ?? 'tcp' });
+      out.push({
+        hostIp: b.HostIp || null,
+        hostPort: Number(b.HostPort) || null,
+        containerPort,
+        protocol: protocol ?? 'tcp',
+      });
     }
   }
   return out.sort((a, b) => a.containerPort - b.containerPort || (a.hostPort ?? 0) - (b.hostPort ?? 0));
@@ -136,7 +155,10 @@ export class DockerEngineClient implements EngineClient {
     }
   }
 
-  async subscribe(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription> {
+  async subscribe(
+    onEvent: (e: EngineEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<EventSubscription> {
     const stream = (await this.docker.getEvents({
       filters: { type: ['container'], label: [PROJECT_LABEL], event: STATE_ACTIONS },
     })) as Readable;
@@ -156,9 +178,17 @@ export class DockerEngineClient implements EngineClient {
         buffer = buffer.slice(nl + 1);
         if (!line) continue;
         try {
-          const raw = JSON.parse(line) as { Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+          const raw = JSON.parse(line) as {
+            Action?: string;
+            Actor?: { ID?: string; Attributes?: Record<string, string> };
+          };
           const attributes = raw.Actor?.Attributes ?? {};
-          onEvent({ action: raw.Action ?? '', id: raw.Actor?.ID ?? '', project: attributes[PROJECT_LABEL], attributes });
+          onEvent({
+            action: raw.Action ?? '',
+            id: raw.Actor?.ID ?? '',
+            project: attributes[PROJECT_LABEL],
+            attributes,
+          });
         } catch {
           // a malformed line is skipped; the next list rebuild corrects any drift
         }

@@ -16,7 +16,9 @@ export function stackRoutes(stacks: StackService): Router {
   );
   r.post(
     '/stacks',
-    route({ body: CreateStackRequest, status: 201 }, ({ body }) => stacks.create(body.name, body.yaml, body.env)),
+    route({ body: CreateStackRequest, status: 201 }, ({ body }) =>
+      stacks.create(body.name, body.yaml, body.env),
+    ),
   );
   r.get(
     '/stacks/:name',
@@ -24,7 +26,9 @@ export function stackRoutes(stacks: StackService): Router {
   );
   r.put(
     '/stacks/:name',
-    route({ params: NameParams, body: SaveStackRequest }, ({ params, body }) => stacks.save(params.name, body)),
+    route({ params: NameParams, body: SaveStackRequest }, ({ params, body }) =>
+      stacks.save(params.name, body),
+    ),
   );
   r.delete(
     '/stacks/:name',

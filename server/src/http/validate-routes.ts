@@ -7,7 +7,9 @@ export function validateRoutes(validate: ComposeValidator): Router {
   const r = Router();
   r.post(
     '/validate',
-    route({ body: ValidateRequest }, ({ body }) => Promise.resolve({ problems: validate(body.yaml).problems })),
+    route({ body: ValidateRequest }, ({ body }) =>
+      Promise.resolve({ problems: validate(body.yaml).problems }),
+    ),
   );
   return r;
 }

@@ -23,7 +23,9 @@ function sameOrigin(req: IncomingMessage): boolean {
     return false;
   }
   const forwarded = req.headers['x-forwarded-host'];
-  return host === req.headers.host || (typeof forwarded === 'string' && host === forwarded.split(',')[0]?.trim());
+  return (
+    host === req.headers.host || (typeof forwarded === 'string' && host === forwarded.split(',')[0]?.trim())
+  );
 }
 
 export interface Realtime {
@@ -64,7 +66,10 @@ export function createRealtime(deps: {
       if (socket.listeners(event as keyof ClientToServerEvents).length > 0) return;
       const ack = args[args.length - 1];
       if (typeof ack === 'function') {
-        (ack as (a: unknown) => void)({ ok: false, error: { code: 'BAD_REQUEST', message: `unknown event "${event}"` } });
+        (ack as (a: unknown) => void)({
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: `unknown event "${event}"` },
+        });
       }
     });
   });

@@ -257,7 +257,7 @@ export class StackStore {
   private requireParsable(yaml: string): Problem[] {
     const { problems, parsed } = this.validate(yaml);
     if (!parsed) {
-      const first = problems[0];
+      const first = problems.find((p) => p.severity === 'error') ?? problems[0];
       const where = first ? ` (line ${first.line}, column ${first.column}: ${first.message})` : '';
       throw new AppError('INVALID_COMPOSE', `the compose file is not valid YAML${where}`, { problems });
     }
@@ -305,7 +305,8 @@ export class StackStore {
     problems: Problem[],
   ): Promise<SaveResult> {
     // An empty .env is only written where one exists: no file appears for nothing.
-    const envChanges = env !== undefined && env !== (current.env ?? '') && !(env === '' && current.env === null);
+    const envChanges =
+      env !== undefined && env !== (current.env ?? '') && !(env === '' && current.env === null);
     if (yaml === current.yaml && !envChanges) return { etag: current.etag, problems };
     await this.history.record(name, {
       composeFile: current.info.composeFile,
@@ -324,7 +325,10 @@ export class StackStore {
     return this.history.list(name);
   }
 
-  async readHistory(name: string, id: string): Promise<{ yaml: string; env: string | null; savedAt: string }> {
+  async readHistory(
+    name: string,
+    id: string,
+  ): Promise<{ yaml: string; env: string | null; savedAt: string }> {
     this.paths.dirOf(name);
     const v = await this.history.read(name, id);
     return { yaml: v.yaml, env: v.env, savedAt: v.savedAt };

@@ -13,7 +13,15 @@ import {
 } from 'yaml';
 import type { Problem } from '../../../common/stack.js';
 import { composeSpecSchema } from './compose-schema.js';
-import { findPair, locate, openedBefore, treeFacts, type AliasTable } from './yaml-tree.js';
+import {
+  COMPOSE_TAGS,
+  dropResets,
+  findPair,
+  locate,
+  openedBefore,
+  treeFacts,
+  type AliasTable,
+} from './yaml-tree.js';
 import { describeSchemaErrors, type SchemaIssue } from './schema-errors.js';
 
 export interface ValidationResult {
@@ -96,6 +104,7 @@ export function validateCompose(text: string): ValidationResult {
       report('error', message, ...firstLine(text, at));
       return;
     }
+    dropResets(doc);
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 1000 });
@@ -149,7 +158,10 @@ function checkYaml(doc: Document.Parsed, text: string, report: Report) {
     if (opened === undefined) reportYamlError(report, e, 'error');
     else report('error', e.message, ...firstLine(text, opened));
   }
-  for (const w of doc.warnings) reportYamlError(report, w, 'warning');
+  for (const w of doc.warnings) {
+    const tag = w.code === 'TAG_RESOLVE_FAILED' ? text.slice(w.pos[0], w.pos[1]) : '';
+    if (!COMPOSE_TAGS.includes(tag)) reportYamlError(report, w, 'warning');
+  }
   let wellFormed = doc.errors.every((e) => e.code === 'DUPLICATE_KEY');
 
   const { aliases, badKeys } = treeFacts(doc);

@@ -144,3 +144,17 @@ export function openedBefore(doc: Document, offset: number): number | undefined 
   });
   return best;
 }
+
+/** Compose's own tags: `!reset` drops an attribute, `!override` replaces instead of merging. */
+export const COMPOSE_TAGS = ['!reset', '!override'];
+
+/** Removes the `!reset` attributes, as compose does before it validates. */
+export function dropResets(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      return isNode(pair.value) && !isAlias(pair.value) && pair.value.tag === '!reset'
+        ? visit.REMOVE
+        : undefined;
+    },
+  });
+}
