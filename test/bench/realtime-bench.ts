@@ -56,7 +56,9 @@ async function listAndPush(root: string) {
     await new Promise((r) => watch.socket.once('stacks:list', r));
     const target = running[0] ?? '';
     const id = (await docker(['compose', '-p', target, 'ps', '-q', 'app'], path.join(root, target))).trim();
-    const events = (await engine.getEvents({ filters: { container: [id], event: ['die', 'start'] } })) as NodeJS.ReadableStream;
+    const events = (await engine.getEvents({
+      filters: { container: [id], event: ['die', 'start'] },
+    })) as NodeJS.ReadableStream;
     const eventTimes: number[] = [];
     createInterface({ input: events as NodeJS.ReadableStream }).on('line', (line) => {
       const e = JSON.parse(line) as { timeNano: number };
@@ -122,20 +124,24 @@ async function idle(root: string, dataDir: string, seconds: number) {
   writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realDocker}' "$@"\n`);
   chmodSync(path.join(bin, 'docker'), 0o755);
   const built = existsSync('dist/server/src/main.js');
-  const child = spawn(process.execPath, built ? ['dist/server/src/main.js'] : ['--import', 'tsx', 'server/src/main.ts'], {
-    env: {
-      ...process.env,
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      BERTH_PORT: '0',
-      BERTH_HOST: '127.0.0.1',
-      BERTH_STACKS_DIR: root,
-      BERTH_DATA_DIR: dataDir,
-      BERTH_ADMIN_USER: 'admin',
-      BERTH_ADMIN_PASSWORD: 'admin-password-1',
-      BERTH_LOG_LEVEL: 'info',
+  const child = spawn(
+    process.execPath,
+    built ? ['dist/server/src/main.js'] : ['--import', 'tsx', 'server/src/main.ts'],
+    {
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        BERTH_PORT: '0',
+        BERTH_HOST: '127.0.0.1',
+        BERTH_STACKS_DIR: root,
+        BERTH_DATA_DIR: dataDir,
+        BERTH_ADMIN_USER: 'admin',
+        BERTH_ADMIN_PASSWORD: 'admin-password-1',
+        BERTH_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   try {
     let port = 0;
     for await (const line of createInterface({ input: child.stdout })) {
