@@ -66,3 +66,10 @@ export const SessionUser = z.object({ username: z.string() });
 export type SessionUser = z.infer<typeof SessionUser>;
 export const AuthStatus = z.object({ setupRequired: z.boolean(), user: SessionUser.nullable() });
 export type AuthStatus = z.infer<typeof AuthStatus>;
+
+export const STACK_ACTIONS = ['up', 'down', 'stop', 'start', 'restart', 'pull', 'update'] as const;
+export const StackAction = z.enum(STACK_ACTIONS);
+export type StackAction = z.infer<typeof StackAction>;
+
+export const ActionResponse = z.object({ jobId: z.string(), terminal: z.string() });
+export type ActionResponse = z.infer<typeof ActionResponse>;

@@ -9,12 +9,15 @@ import { UserStore } from './auth/user-store.js';
 import { DockerComposeCli, type ComposeCli } from './compose/compose-cli.js';
 import { ComposeRunner } from './compose/compose-runner.js';
 import { JobStore } from './compose/job-store.js';
-import { PipeLauncher } from './compose/process-launcher.js';
 import type { Config } from './config.js';
 import { DockerEngineClient, type EngineClient } from './engine/engine-client.js';
 import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
+import { roomSink, terminalHandlers } from './realtime/terminal-handlers.js';
+import { ExecSessions } from './terminals/exec-sessions.js';
+import { HubActionTerminal } from './terminals/hub-action-terminal.js';
+import { TerminalHub } from './terminals/terminal-hub.js';
 import type { Logger } from './logger.js';
 import { StackHistory } from './stacks/stack-history.js';
 import { StackPaths } from './stacks/stack-paths.js';
@@ -27,6 +30,7 @@ export interface Berth {
   http: BerthApp;
   realtime: Realtime;
   engineState: EngineState;
+  hub: TerminalHub;
   store: StackStore;
   stacks: StackService;
   auth: AuthService;
@@ -69,16 +73,35 @@ export async function createBerth(
   );
   await store.start();
   const jobs = new JobStore();
+  // The hub exists before socket.io does; its output finds the rooms once they exist.
+  let realtimeRef: Realtime | undefined;
+  const hub = new TerminalHub({
+    sink: roomSink(() => realtimeRef),
+    log: logger.child({ module: 'terminals' }),
+  });
+  const scratchDir = path.join(config.dataDir, 'run');
   const runner = new ComposeRunner({
     compose,
-    launcher: new PipeLauncher(),
+    terminal: new HubActionTerminal(hub),
     jobs,
     log: logger.child({ module: 'compose' }),
-    scratchDir: path.join(config.dataDir, 'run'),
+    scratchDir,
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
-  const stacks = new StackService(store, engineState, runner, logger.child({ module: 'stacks' }));
+  const stacks = new StackService(
+    store,
+    engineState,
+    runner,
+    validateCompose,
+    logger.child({ module: 'stacks' }),
+  );
+  const exec = new ExecSessions({
+    hub,
+    runtime: engineState,
+    log: logger.child({ module: 'exec' }),
+    cwd: scratchDir,
+  });
 
   const http = createApp({
     logger,
@@ -101,7 +124,9 @@ export async function createBerth(
     sessionMiddleware: http.sessionMiddleware,
     stacks,
     log: logger,
+    register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' })),
   });
+  realtimeRef = realtime;
   const feed = new StackFeed(
     (name) => stacks.summaryByName(name),
     (m) => realtime.publish(m),
@@ -115,6 +140,7 @@ export async function createBerth(
     http,
     realtime,
     engineState,
+    hub,
     store,
     stacks,
     auth,
@@ -122,6 +148,7 @@ export async function createBerth(
     close: async () => {
       feed.close();
       engineState.stop();
+      await hub.closeAll();
       await realtime.close();
       await http.close();
       await store.close();

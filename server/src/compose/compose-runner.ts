@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ComposeCli } from './compose-cli.js';
 import type { Job, JobStore } from './job-store.js';
-import type { ProcessLauncher } from './process-launcher.js';
+import { stackTerminalId, type ActionTerminal } from './action-terminal.js';
 
 export const COMPOSE_MISSING_MESSAGE =
   'docker compose v2 is not available: install the Docker Compose plugin ' +
@@ -26,7 +26,7 @@ export class ComposeRunner {
   constructor(
     private readonly deps: {
       compose: ComposeCli;
-      launcher: ProcessLauncher;
+      terminal: ActionTerminal;
       jobs: JobStore;
       log: Logger;
       dockerBin?: string;
@@ -68,7 +68,9 @@ export class ComposeRunner {
     const job = this.deps.jobs.create(stack, action);
     this.busy.set(stack, job);
     const write = (text: string) => this.deps.jobs.append(job, text);
-    void this.run(job, stack, steps, write, after).finally(() => this.busy.delete(stack));
+    void this.run(job, stack, steps, write, after).finally(() => {
+      if (this.busy.get(stack) === job) this.busy.delete(stack);
+    });
     return job;
   }
 
@@ -80,24 +82,37 @@ export class ComposeRunner {
     after?: (job: Job, write: (text: string) => void) => Promise<void>,
   ): Promise<void> {
     const log = this.deps.log.child({ stack, action: job.action, job: job.id });
+    const terminal = stackTerminalId(stack);
+    // Berth's own lines go to the job and to the terminal; process output reaches the job via onData.
+    const say = (text: string) => {
+      write(text);
+      this.deps.terminal.note(terminal, text);
+    };
     let exitCode = 0;
     try {
       for (const step of steps) {
         const argv = ['compose', '-p', stack, ...step.args];
-        write(`$ docker ${argv.join(' ')}\n`);
-        const proc = this.deps.launcher.launch(this.deps.dockerBin ?? 'docker', argv, {
+        say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
+        exitCode = await this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
           cwd: step.cwd,
           onData: write,
         });
-        exitCode = await proc.exited;
         if (exitCode !== 0) break;
       }
-      if (exitCode === 0 && after) await after(job, write);
+      if (exitCode === 0 && after) await after(job, say);
     } catch (err) {
       log.error({ err }, 'job failed');
-      write(`\n${err instanceof AppError ? err.message : 'internal error'}\n`);
+      say(`\r\n${err instanceof AppError ? err.message : 'internal error'}\r\n`);
       exitCode = exitCode || 1;
     }
+    say(
+      exitCode === 0
+        ? `\x1b[32m[${job.action} done]\x1b[0m\r\n`
+        : `\x1b[31m[${job.action} failed, exit code ${exitCode}]\x1b[0m\r\n`,
+    );
+    // Free the stack before the job reads as finished, so a client that starts the next
+    // action the moment it sees the result is not told the stack is busy.
+    this.busy.delete(stack);
     this.deps.jobs.finish(job, exitCode);
     log.info({ exitCode }, 'job finished');
   }

@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CreateStackRequest, SaveStackRequest } from '../../../common/api.js';
+import { CreateStackRequest, SaveStackRequest, StackAction } from '../../../common/api.js';
+import { stackTerminalId } from '../compose/action-terminal.js';
 import { StackName } from '../../../common/stack.js';
 import type { StackService } from '../stacks/stack-service.js';
 import { route } from './route.js';
 
 const NameParams = z.object({ name: StackName });
+const ActionParams = z.object({ name: StackName, action: StackAction });
 const HistoryParams = z.object({ name: StackName, id: z.string().max(64) });
 
 export function stackRoutes(stacks: StackService): Router {
@@ -34,6 +36,13 @@ export function stackRoutes(stacks: StackService): Router {
     '/stacks/:name',
     route({ params: NameParams, status: 202 }, async ({ params }) => ({
       jobId: (await stacks.delete(params.name)).id,
+    })),
+  );
+  r.post(
+    '/stacks/:name/:action',
+    route({ params: ActionParams, status: 202 }, async ({ params }) => ({
+      jobId: (await stacks.action(params.name, params.action)).id,
+      terminal: stackTerminalId(params.name),
     })),
   );
   r.get(

@@ -9,7 +9,9 @@ import type {
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Job } from '../compose/job-store.js';
 import type { Logger } from '../logger.js';
-import type { SaveResult, StackFileInfo, StackStore } from './stack-store.js';
+import type { StackAction } from '../../../common/api.js';
+import { AppError } from '../errors.js';
+import type { ComposeValidator, SaveResult, StackFileInfo, StackStore } from './stack-store.js';
 
 /** What the engine says about one compose project. */
 export interface StackRuntime {
@@ -34,6 +36,7 @@ export class StackService {
     private readonly store: StackStore,
     private readonly runtime: RuntimeSource,
     private readonly runner: ComposeRunner,
+    private readonly validate: ComposeValidator,
     private readonly log: Logger,
   ) {}
 
@@ -113,6 +116,56 @@ export class StackService {
 
   restore(name: string, id: string): Promise<SaveResult> {
     return this.store.restore(name, id);
+  }
+
+  /**
+   * Runs a compose action as a job in terminal `stack:<name>`. Actions that read the compose
+   * file are refused (422) while it has schema errors; `down` and `stop` work by project name
+   * from an empty folder, so a broken file never keeps a stack running.
+   */
+  async action(name: string, action: StackAction): Promise<Job> {
+    const files = await this.store.read(name);
+    const byName = action === 'down' || action === 'stop';
+    if (!byName) {
+      const errors = this.validate(files.yaml).problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        const first = errors[0];
+        throw new AppError(
+          'INVALID_COMPOSE',
+          `fix the compose file before "${action}"${first ? ` (line ${first.line}: ${first.message})` : ''}`,
+          { problems: errors },
+        );
+      }
+    }
+    const dir = this.store.dirOf(name);
+    const inStack = (args: string[]) => ({ args, cwd: dir });
+    const byProject = (args: string[]) => ({ args, cwd: this.runner.scratchDir });
+    switch (action) {
+      case 'up':
+        return this.runner.start(name, action, [inStack(['up', '-d', '--remove-orphans'])]);
+      case 'down':
+        return this.runner.start(name, action, [byProject(['down', '--remove-orphans'])]);
+      case 'stop':
+        return this.runner.start(name, action, [byProject(['stop'])]);
+      case 'start':
+      case 'restart':
+      case 'pull':
+        return this.runner.start(name, action, [inStack([action])]);
+      case 'update': {
+        // Pull, then recreate only what was running: a stopped service stays stopped.
+        const running = [
+          ...new Set(
+            this.runtime
+              .runtimeOf(name)
+              .containers.filter((c) => c.state === 'running')
+              .map((c) => c.service),
+          ),
+        ].sort();
+        const steps = [inStack(['pull'])];
+        if (running.length > 0) steps.push(inStack(['up', '-d', '--remove-orphans', ...running]));
+        return this.runner.start(name, action, steps);
+      }
+    }
   }
 
   /**

@@ -124,6 +124,11 @@ export class StackStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** The stack's folder path (the name is checked; existence is not). */
+  dirOf(name: string): string {
+    return this.paths.dirOf(name);
+  }
+
   list(): StackFileInfo[] {
     return [...this.index.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
