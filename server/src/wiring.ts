@@ -74,9 +74,9 @@ export async function createBerth(
   await store.start();
   const jobs = new JobStore();
   // The hub exists before socket.io does; its output finds the rooms once they exist.
-  let realtimeRef: Realtime | undefined;
+  const ref: { realtime?: Realtime } = {};
   const hub = new TerminalHub({
-    sink: roomSink(() => realtimeRef),
+    sink: roomSink(() => ref.realtime),
     log: logger.child({ module: 'terminals' }),
   });
   const scratchDir = path.join(config.dataDir, 'run');
@@ -126,7 +126,7 @@ export async function createBerth(
     log: logger,
     register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' })),
   });
-  realtimeRef = realtime;
+  ref.realtime = realtime;
   const feed = new StackFeed(
     (name) => stacks.summaryByName(name),
     (m) => realtime.publish(m),

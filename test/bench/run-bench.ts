@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchHealth } from './health-bench.js';
 import { benchRealtime } from './realtime-bench.js';
+import { benchTerminals } from './terminal-bench.js';
 import { benchWatcher } from './watcher-bench.js';
 
 interface BenchResult {
@@ -16,6 +17,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   health: benchHealth,
   watcher: benchWatcher,
   realtime: benchRealtime,
+  terminals: benchTerminals,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

@@ -20,6 +20,7 @@ const TWO_SERVICES = `services:
 `;
 
 /** Drops ANSI escape sequences: compose draws its progress with cursor movements on a TTY. */
+// eslint-disable-next-line no-control-regex -- matching ESC is the point
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -59,7 +60,7 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
     expect(joined.ok).toBe(true);
     const job = await waitForJob(t.agent, res.body.jobId);
     expect(job).toMatchObject({ state: 'succeeded', exitCode: 0 });
-    expect(job.output).toContain(`docker compose -p ${name} up -d --remove-orphans`);
+    expect(job.output).toContain(`docker compose -p ${name} --progress plain up -d --remove-orphans`);
     await expect.poll(() => watch.status(name), { timeout: 10_000 }).toBe('running');
     const seen = plain((joined.ok ? joined.data.buffer : '') + output.join(''));
     expect(seen).toMatch(/Container act-\d+-(web|worker)-1\s+Started/);

@@ -168,7 +168,7 @@ describe.runIf(hasEngine)('delete', () => {
     const res = await t.agent.delete('/api/stacks/gone').expect(202);
     const job = await waitForJob(t.agent, res.body.jobId);
     expect(job).toMatchObject({ state: 'succeeded', exitCode: 0 });
-    expect(job.output).toContain('docker compose -p gone down --remove-orphans');
+    expect(job.output).toContain('docker compose -p gone --progress plain down --remove-orphans');
     expect(existsSync(stackDir('gone'))).toBe(false);
     const trash = readdirSync(path.join(t.config.stacksDir, '.trash'));
     expect(trash).toHaveLength(1);

@@ -45,17 +45,20 @@ describe('ComposeRunner', () => {
       { args: ['up', '-d'], cwd: '/stacks/web' },
     ]);
     await tick();
-    expect(terminal.runs[0]).toMatchObject({ id: 'stack:web', args: ['compose', '-p', 'web', 'pull'] });
+    expect(terminal.runs[0]).toMatchObject({
+      id: 'stack:web',
+      args: ['compose', '-p', 'web', '--progress', 'plain', 'pull'],
+    });
     await expect(runner.start('web', 'down', [])).rejects.toMatchObject({ code: 'STACK_BUSY' });
     // Another stack runs in parallel.
     await runner.start('db', 'up', [{ args: ['up', '-d'], cwd: '/stacks/db' }]);
     terminal.runs[0]?.finish(0);
     await tick();
-    expect(terminal.runs.map((r) => r.args.join(' '))).toContain('compose -p web up -d');
+    expect(terminal.runs.map((r) => r.args.join(' '))).toContain('compose -p web --progress plain up -d');
     terminal.runs.find((r) => r.args.includes('web') && r.args.includes('up'))?.finish(0);
     await tick();
     expect(jobs.get(job.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
-    expect(jobs.get(job.id)?.output).toContain('ran compose -p web pull');
+    expect(jobs.get(job.id)?.output).toContain('ran compose -p web --progress plain pull');
     expect(runner.isBusy('web')).toBe(false);
     cleanup();
   });

@@ -1,15 +1,8 @@
-import * as pty from 'node-pty';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { nodePtyFactory } from './node-pty-factory.js';
 import { Scrollback } from './scrollback.js';
-import type {
-  IPtyLike,
-  PtyFactory,
-  PtySpawnOptions,
-  SpawnOptions,
-  TerminalSink,
-  TerminalSnapshot,
-} from './terminal-types.js';
+import type { IPtyLike, PtyFactory, SpawnOptions, TerminalSink, TerminalSnapshot } from './terminal-types.js';
 
 export interface TerminalHubOptions {
   sink: TerminalSink;
@@ -28,16 +21,6 @@ export interface TerminalHubOptions {
   killGraceMs?: number;
   ptyFactory?: PtyFactory;
 }
-
-/** node-pty with a terminal type full-screen programs in containers understand. */
-export const nodePtyFactory: PtyFactory = (file, args, opts: PtySpawnOptions) =>
-  pty.spawn(file, args, {
-    name: 'xterm-256color',
-    cwd: opts.cwd,
-    env: opts.env,
-    cols: opts.cols,
-    rows: opts.rows,
-  });
 
 const DEFAULT_COLS = 80;
 const DEFAULT_ROWS = 24;

@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/src/errors.js';
 import { silentLogger } from '../../../server/src/logger.js';
-import {
-  TerminalHub,
-  nodePtyFactory,
-  type TerminalHubOptions,
-} from '../../../server/src/terminals/terminal-hub.js';
+import { nodePtyFactory } from '../../../server/src/terminals/node-pty-factory.js';
+import { TerminalHub, type TerminalHubOptions } from '../../../server/src/terminals/terminal-hub.js';
 import type { IPtyLike, TerminalSink } from '../../../server/src/terminals/terminal-types.js';
 
 /** Records what the hub sends, in order, as the socket.io room would. */
@@ -74,6 +71,21 @@ describe('TerminalHub with a real pty', () => {
     expect(sink.text('stack:web')).toBe('hello');
     expect(sink.exits).toEqual([{ id: 'stack:web', exitCode: 3 }]);
     expect(hub.get('stack:web')).toEqual({ buffer: 'hello', running: false, exitCode: 3 });
+  });
+
+  it('keeps the whole output of processes that write a lot and exit at once', async () => {
+    // Without the slave handle of nodePtyFactory, node-pty on Linux drops the tail of most of these.
+    const { hub, sink } = setup();
+    const payload = 'hello'.repeat(4096);
+    const ids = Array.from({ length: 10 }, (_, i) => `fast:${i}`);
+    const runs = ids.map(
+      (id) => hub.spawn(id, '/bin/echo', ['-n', payload], { cwd, interactive: false }).exited,
+    );
+    await Promise.all(runs);
+    for (const id of ids) {
+      expect(sink.text(id).length).toBe(payload.length);
+      expect(hub.get(id)?.buffer.length).toBe(payload.length);
+    }
   });
 
   it('reports death by a signal as 128 + n', async () => {
@@ -235,11 +247,13 @@ describe('TerminalHub with a real pty', () => {
   });
 
   it('forgets finished interactive terminals after a while, keeps action terminals', async () => {
-    const { hub } = setup({ finishedTtlMs: 100 });
-    await hub.spawn('exec:1', 'true', [], { cwd, interactive: true }).exited;
-    await hub.spawn('stack:web', 'true', [], { cwd, interactive: false }).exited;
+    const { hub } = setup({ finishedTtlMs: 300 });
+    const exec = hub.spawn('exec:1', 'true', [], { cwd, interactive: true }).exited;
+    const action = hub.spawn('stack:web', 'true', [], { cwd, interactive: false }).exited;
+    await Promise.all([exec, action]);
     expect(hub.list().sort()).toEqual(['exec:1', 'stack:web']);
-    await sleep(300);
+    await waitFor(() => !hub.has('exec:1'));
+    await sleep(100);
     expect(hub.list()).toEqual(['stack:web']);
     expect(hub.forget('stack:web')).toBe(true);
     expect(hub.has('stack:web')).toBe(false);
