@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import { startBerth } from '../helpers/berth.js';
+import { startBerthProcess } from './berth-process.js';
 import { docker } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { connect, sessionCookie, StackWatch } from '../helpers/socket.js';
@@ -105,11 +105,6 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return round(Number(m?.[1] ?? 0) / 1024, 1);
-}
-
 /** 200 stacks (20 running), Berth as its own process with one browser-like client, idle 60 s. */
 async function idle(root: string, dataDir: string, seconds: number) {
   const names = makeStacks(root, 200, 'idle');
@@ -123,49 +118,20 @@ async function idle(root: string, dataDir: string, seconds: number) {
   const realDocker = execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim();
   writeFileSync(path.join(bin, 'docker'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realDocker}' "$@"\n`);
   chmodSync(path.join(bin, 'docker'), 0o755);
-  const built = existsSync('dist/server/src/main.js');
-  const child = spawn(
-    process.execPath,
-    built ? ['dist/server/src/main.js'] : ['--import', 'tsx', 'server/src/main.ts'],
-    {
-      env: {
-        ...process.env,
-        PATH: `${bin}:${process.env.PATH ?? ''}`,
-        BERTH_PORT: '0',
-        BERTH_HOST: '127.0.0.1',
-        BERTH_STACKS_DIR: root,
-        BERTH_DATA_DIR: dataDir,
-        BERTH_ADMIN_USER: 'admin',
-        BERTH_ADMIN_PASSWORD: 'admin-password-1',
-        BERTH_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const b = await startBerthProcess({
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    BERTH_STACKS_DIR: root,
+    BERTH_DATA_DIR: dataDir,
+  });
+  const pid = b.child.pid ?? 0;
   try {
-    let port = 0;
-    for await (const line of createInterface({ input: child.stdout })) {
-      const entry = JSON.parse(line) as { msg: string; port?: number };
-      if (entry.msg === 'berth listening') {
-        port = entry.port ?? 0;
-        break;
-      }
-    }
-    child.stdout.resume();
-    const url = `http://127.0.0.1:${port}`;
-    const res = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
-    });
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const s = connect(url, { Cookie: cookie });
+    const s = connect(b.url, { Cookie: b.cookie });
     await new Promise((r) => s.once('stacks:list', r));
     await new Promise((r) => setTimeout(r, 2000)); // let start-up settle
     const callsBefore = readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
-    const ticks0 = cpuTicks(child.pid ?? 0);
+    const ticks0 = cpuTicks(pid);
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const ticks1 = cpuTicks(child.pid ?? 0);
+    const ticks1 = cpuTicks(pid);
     const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).length - callsBefore;
     const clk = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
     s.disconnect();
@@ -174,13 +140,12 @@ async function idle(root: string, dataDir: string, seconds: number) {
       running: running.length,
       seconds,
       cpuPercent: round(((ticks1 - ticks0) / clk / seconds) * 100, 3),
-      rssMB: rssMB(child.pid ?? 0),
+      rssMB: b.rssMB(),
       dockerProcessesSpawned: calls,
-      serverBuild: built ? 'dist' : 'tsx',
+      serverBuild: b.built ? 'dist' : 'tsx',
     };
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await b.stop();
     await inBatches(running, 5, (n) => down(root, n));
   }
 }

@@ -8,18 +8,10 @@ import { startBerth } from '../helpers/berth.js';
 import { connect, sessionCookie } from '../helpers/socket.js';
 import { startBerthProcess, type BerthProcess } from './berth-process.js';
 import { round } from './stats.js';
+import { WEB_AND_WORKER } from '../helpers/compose-fixtures.js';
 
 const run = promisify(execFile);
-const STACK = `services:
-  web:
-    image: berth-test/busybox:latest
-    command: httpd -f -p 8080
-    stop_signal: SIGKILL
-  worker:
-    image: berth-test/busybox:latest
-    command: sleep 3600
-    stop_signal: SIGKILL
-`;
+const STACK = WEB_AND_WORKER;
 
 const RUNS = Number(process.env.BERTH_BENCH_DEPLOY_RUNS ?? 11);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

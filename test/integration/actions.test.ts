@@ -5,19 +5,11 @@ import type { TerminalJoinResult } from '../../common/events.js';
 import { startBerth, waitForJob, type TestBerth } from '../helpers/berth.js';
 import { docker, engineGate } from '../helpers/engine.js';
 import { connect, connectOutcome, sessionCookie, StackWatch, type ClientSocket } from '../helpers/socket.js';
+import { WEB_AND_WORKER } from '../helpers/compose-fixtures.js';
 
 const hasEngine = await engineGate();
 
-const TWO_SERVICES = `services:
-  web:
-    image: berth-test/busybox:latest
-    command: httpd -f -p 8080
-    stop_signal: SIGKILL
-  worker:
-    image: berth-test/busybox:latest
-    command: sh -c 'echo worker up; sleep 3600'
-    stop_signal: SIGKILL
-`;
+const TWO_SERVICES = WEB_AND_WORKER;
 
 /** Drops ANSI escape sequences: compose draws its progress with cursor movements on a TTY. */
 // eslint-disable-next-line no-control-regex -- matching ESC is the point

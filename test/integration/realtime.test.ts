@@ -5,23 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { docker, engineGate, requireDocker } from '../helpers/engine.js';
 import { connect, connectOutcome, sessionCookie, StackWatch, type ClientSocket } from '../helpers/socket.js';
+import { WITH_ONE_SHOT } from '../helpers/compose-fixtures.js';
 
 const hasEngine = await engineGate();
 
-// web and worker run until stopped; init is a one-shot that exits 0.
-const STACK = `services:
-  web:
-    image: berth-test/busybox:latest
-    command: httpd -f -p 8080
-    stop_signal: SIGKILL
-  worker:
-    image: berth-test/busybox:latest
-    command: sleep 3600
-    stop_signal: SIGKILL
-  init:
-    image: berth-test/busybox:latest
-    command: echo ready
-`;
+const STACK = WITH_ONE_SHOT;
 
 let t: TestBerth;
 let cookie: string;
