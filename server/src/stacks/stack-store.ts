@@ -218,7 +218,14 @@ export class StackStore {
 
   private async inspect(name: string): Promise<StackFileInfo | null> {
     const loc = await this.locate(name);
-    if (!loc) return null;
+    return loc ? (await this.load(name, loc)).info : null;
+  }
+
+  /** One read of the compose file (and stats) gives both the content and the index entry. */
+  private async load(
+    name: string,
+    loc: { dir: string; composeFile: ComposeFileName },
+  ): Promise<{ info: StackFileInfo; yaml: string }> {
     const compose = path.join(loc.dir, loc.composeFile);
     const [yaml, cst, est] = await Promise.all([
       readFile(compose, 'utf8'),
@@ -226,12 +233,13 @@ export class StackStore {
       stat(path.join(loc.dir, '.env')).catch(() => null),
     ]);
     const mtime = Math.max(cst.mtimeMs, est?.mtimeMs ?? 0);
-    return {
+    const info = {
       name,
       composeFile: loc.composeFile,
       updatedAt: new Date(mtime).toISOString(),
       services: serviceNames(yaml),
     };
+    return { info, yaml };
   }
 
   private async requireStack(name: string): Promise<{ dir: string; composeFile: ComposeFileName }> {
@@ -248,14 +256,10 @@ export class StackStore {
 
   async read(name: string): Promise<StackFiles> {
     const loc = await this.requireStack(name);
-    const yaml = await readFile(path.join(loc.dir, loc.composeFile), 'utf8');
-    const env = await readIfExists(await this.envPath(loc.dir));
-    const info = (await this.inspect(name)) ?? {
-      name,
-      composeFile: loc.composeFile,
-      updatedAt: new Date().toISOString(),
-      services: serviceNames(yaml),
-    };
+    const [{ info, yaml }, env] = await Promise.all([
+      this.load(name, loc),
+      this.envPath(loc.dir).then(readIfExists),
+    ]);
     return { info, yaml, env, etag: etagOf(yaml, env) };
   }
 
