@@ -1,9 +1,42 @@
 import { createRouter, createWebHistory } from 'vue-router';
+import { setUnauthenticatedHandler } from './api/http';
+import { useAuthStore } from './stores/auth-store';
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('./pages/LoginPage.vue'),
+      meta: { public: true },
+    },
+    {
+      path: '/setup',
+      name: 'setup',
+      component: () => import('./pages/SetupPage.vue'),
+      meta: { public: true },
+    },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
+    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
   ],
+});
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore();
+  if (!auth.loaded) await auth.refresh().catch(() => undefined);
+  if (auth.setupRequired) return to.name === 'setup' ? true : { name: 'setup' };
+  if (to.name === 'setup') return auth.user ? { name: 'home' } : { name: 'login' };
+  if (!to.meta.public && !auth.user) return { name: 'login', query: { redirect: to.fullPath } };
+  if (to.name === 'login' && auth.user) return { name: 'home' };
+  return true;
+});
+
+// A lost session anywhere sends the user to login, and back to where they were afterwards.
+setUnauthenticatedHandler(() => {
+  const auth = useAuthStore();
+  auth.sessionLost();
+  const here = router.currentRoute.value;
+  if (!here.meta.public) void router.push({ name: 'login', query: { redirect: here.fullPath } });
 });

@@ -12,6 +12,13 @@ export class ApiRequestError extends Error {
   }
 }
 
+let onUnauthenticated: (() => void) | undefined;
+
+/** Called when an API answer says the session is gone (not for the auth routes themselves). */
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {
@@ -27,6 +34,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
+    if (res.status === 401 && !url.startsWith('/api/auth/')) onUnauthenticated?.();
     const err = (data as Partial<ApiError> | undefined)?.error;
     throw new ApiRequestError(
       res.status,
