@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-export const STACK_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+import { COMPOSE_FILE_NAMES, STACK_NAME_PATTERN } from './names.js';
+
+export { COMPOSE_FILE_NAMES, STACK_NAME_PATTERN };
 
 /** A stack name; validated once at the entry, before any path is built. */
 export const StackName = z
@@ -11,13 +13,6 @@ export const StackName = z
   );
 export type StackName = z.infer<typeof StackName>;
 
-/** Compose's own file names, in the order compose looks for them. */
-export const COMPOSE_FILE_NAMES = [
-  'compose.yaml',
-  'compose.yml',
-  'docker-compose.yaml',
-  'docker-compose.yml',
-] as const;
 export const ComposeFileName = z.enum(COMPOSE_FILE_NAMES);
 export type ComposeFileName = z.infer<typeof ComposeFileName>;
 

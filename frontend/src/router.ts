@@ -19,6 +19,14 @@ export const router = createRouter({
     },
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
+    { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
+    { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
+    {
+      path: '/stacks/:name/shell/:service',
+      name: 'shell',
+      component: () => import('./pages/ShellPage.vue'),
+      props: true,
+    },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
   ],
 });

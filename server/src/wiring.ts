@@ -124,7 +124,10 @@ export async function createBerth(
     sessionMiddleware: http.sessionMiddleware,
     stacks,
     log: logger,
-    register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' })),
+    register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
+      const stack = /^stack:(.+)$/.exec(id)?.[1];
+      if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
+    }),
   });
   ref.realtime = realtime;
   const feed = new StackFeed(

@@ -44,12 +44,11 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
 
   it('deploys a 2-service stack: live output to the joined client, job succeeded, status running', async () => {
     await t.agent.post('/api/stacks').send({ name, yaml: TWO_SERVICES }).expect(201);
-    // Nothing ran yet: the terminal does not exist.
-    expect((await join(`stack:${name}`)).ok).toBe(false);
+    // Joined before anything ran: an empty terminal, which then carries the action's output.
+    const joined = await join(`stack:${name}`);
+    expect(joined).toEqual({ ok: true, data: { buffer: '', running: false, exitCode: null } });
     const res = await t.agent.post(`/api/stacks/${name}/up`).expect(202);
     expect(res.body.terminal).toBe(`stack:${name}`);
-    const joined = await join(`stack:${name}`);
-    expect(joined.ok).toBe(true);
     const job = await waitForJob(t.agent, res.body.jobId);
     expect(job).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(job.output).toContain(`docker compose -p ${name} --progress plain up -d --remove-orphans`);
@@ -169,7 +168,8 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
     const res = await t.agent.post(`/api/stacks/${invalid}/up`).expect(422);
     expect(res.body.error.code).toBe('INVALID_COMPOSE');
     expect(res.body.error.details.problems[0]).toMatchObject({ line: 3 });
-    expect((await join(`stack:${invalid}`)).ok).toBe(false);
+    // Nothing was spawned: the stack's terminal is empty.
+    expect(await join(`stack:${invalid}`)).toMatchObject({ ok: true, data: { buffer: '', running: false } });
     // down works by project name even now.
     const down = await t.agent.post(`/api/stacks/${invalid}/down`).expect(202);
     expect((await waitForJob(t.agent, down.body.jobId)).state).toBe('succeeded');

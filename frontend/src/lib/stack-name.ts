@@ -1,4 +1,4 @@
-import { STACK_NAME_PATTERN } from '../../../common/stack';
+import { STACK_NAME_PATTERN } from '../../../common/names';
 
 /** Validates a new stack's name as the server will; null when fine, else a message to show. */
 export function stackNameProblem(name: string, existing: readonly string[] = []): string | null {

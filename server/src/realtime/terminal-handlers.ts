@@ -22,14 +22,24 @@ export function roomSink(realtime: () => Realtime | undefined): TerminalSink {
   };
 }
 
-/** terminal:* and exec:open: parse -> hub / exec service -> ack. */
-export function terminalHandlers(hub: TerminalHub, exec: ExecSessions, log: Logger) {
+/**
+ * terminal:* and exec:open: parse -> hub / exec service -> ack. `prepare` may create a terminal
+ * before a join (a stack's action terminal exists, empty, for anyone who opens the stack, so
+ * output of the next action reaches viewers who were already there).
+ */
+export function terminalHandlers(
+  hub: TerminalHub,
+  exec: ExecSessions,
+  log: Logger,
+  prepare: (id: string) => Promise<void> = () => Promise.resolve(),
+) {
   return (socket: BerthSocket): void => {
     onEvent(
       socket,
       'terminal:join',
       TerminalJoin,
-      ({ id }) => {
+      async ({ id }) => {
+        await prepare(id);
         // Snapshot and room join happen in one tick: no output is lost or sent twice.
         const snapshot = hub.join(id, socket.id);
         void socket.join(terminalRoom(id));

@@ -124,6 +124,12 @@ export class StackStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether a stack of that name is on disk now (not only in the index); false for bad names. */
+  async exists(name: string): Promise<boolean> {
+    if (!STACK_NAME_PATTERN.test(name)) return false;
+    return (await this.locate(name).catch(() => null)) !== null;
+  }
+
   /** The stack's folder path (the name is checked; existence is not). */
   dirOf(name: string): string {
     return this.paths.dirOf(name);
