@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { benchHealth } from './health-bench.js';
 import { benchRealtime } from './realtime-bench.js';
 import { benchTerminals } from './terminal-bench.js';
+import { benchUi } from './ui-bench.js';
 import { benchWatcher } from './watcher-bench.js';
 
 interface BenchResult {
@@ -18,6 +19,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   watcher: benchWatcher,
   realtime: benchRealtime,
   terminals: benchTerminals,
+  ui: benchUi,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);
