@@ -45,10 +45,14 @@ async function firstRender(): Promise<ReturnType<typeof summarize>> {
     for (let i = 0; i < 5; i++) {
       await page.goto(t.url + '/');
       // Strings: this file is compiled without DOM types; the code runs in the page.
-      await page.waitForFunction('document.querySelectorAll(\'[data-testid="stack-list"] li\').length === 1000', undefined, {
-        timeout: 30_000,
-        polling: 'raf',
-      });
+      await page.waitForFunction(
+        'document.querySelectorAll(\'[data-testid="stack-list"] li\').length === 1000',
+        undefined,
+        {
+          timeout: 30_000,
+          polling: 'raf',
+        },
+      );
       samples.push(Number(await page.evaluate('performance.now()')));
     }
     return summarize(samples);
@@ -63,7 +67,11 @@ export async function benchUi() {
   const js = initialJs();
   return {
     name: 'ui',
-    initialJs: { files: js.files.length, kB: round(js.bytes / 1024, 1), gzipKB: round(js.gzipBytes / 1024, 1) },
+    initialJs: {
+      files: js.files.length,
+      kB: round(js.bytes / 1024, 1),
+      gzipKB: round(js.gzipBytes / 1024, 1),
+    },
     firstRenderOf1000StacksMs: await firstRender(),
     targets: { initialJsGzipKB: 150 },
   };
