@@ -13,7 +13,7 @@ import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
 import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
-import type { ComposeValidator, StackStore } from './stacks/stack-store.js';
+import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 
 export interface AppDeps {
@@ -21,7 +21,6 @@ export interface AppDeps {
   health: HealthService;
   auth: AuthService;
   sessions: { store: Store; secret: string; endOtherSessions: EndOtherSessions };
-  store: StackStore;
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;

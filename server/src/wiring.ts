@@ -112,10 +112,9 @@ export async function createBerth(
       secret: loadOrCreateSessionSecret(config.dataDir, logger.child({ module: 'auth' })),
       endOtherSessions: (username, sid) => void sessionStore.destroyUserSessions(username, sid),
     },
-    store,
     stacks,
     jobs,
-    validate: (text) => validateCompose(text),
+    validate: validateCompose,
     webRoot: overrides.webRoot,
   });
 

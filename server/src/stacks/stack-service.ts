@@ -11,7 +11,7 @@ import type { Job } from '../compose/job-store.js';
 import type { Logger } from '../logger.js';
 import type { StackAction } from '../../../common/api.js';
 import { AppError } from '../errors.js';
-import type { ComposeValidator, SaveResult, StackFileInfo, StackStore } from './stack-store.js';
+import type { ComposeValidator, SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-store.js';
 
 /** What the engine says about one compose project. */
 export interface StackRuntime {
@@ -86,8 +86,11 @@ export class StackService {
   }
 
   async get(name: string): Promise<StackDetail> {
-    const files = await this.store.read(name);
-    const rt = this.runtime.runtimeOf(name);
+    return this.detailOf(await this.store.read(name));
+  }
+
+  private detailOf(files: StackFiles): StackDetail {
+    const rt = this.runtime.runtimeOf(files.info.name);
     return {
       ...this.summaryOf(files.info),
       yaml: files.yaml,
@@ -98,8 +101,7 @@ export class StackService {
   }
 
   async create(name: string, yaml: string, env?: string): Promise<StackDetail> {
-    await this.store.create(name, yaml, env);
-    return this.get(name);
+    return this.detailOf(await this.store.create(name, yaml, env));
   }
 
   save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
