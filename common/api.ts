@@ -73,3 +73,24 @@ export type StackAction = z.infer<typeof StackAction>;
 
 export const ActionResponse = z.object({ jobId: z.string(), terminal: z.string() });
 export type ActionResponse = z.infer<typeof ActionResponse>;
+
+/** Largest `docker run` text the converter takes. */
+export const MAX_COMMAND_BYTES = 64 * 1024;
+
+export const ConvertRequest = z.object({
+  /** One or more `docker run` commands, as pasted (continuations, quotes, comments, sudo). */
+  command: z
+    .string()
+    .min(1, 'paste at least one docker run command')
+    .max(MAX_COMMAND_BYTES, 'is larger than 64 KiB'),
+  /** Existing compose text to add the services to; its comments and formatting are kept. */
+  into: Text.optional(),
+});
+export type ConvertRequest = z.infer<typeof ConvertRequest>;
+
+export const ConvertResponse = z.object({
+  yaml: z.string(),
+  /** Options compose cannot express, and other things the user should know; never silent. */
+  warnings: z.array(z.string()),
+});
+export type ConvertResponse = z.infer<typeof ConvertResponse>;
