@@ -55,6 +55,15 @@ export function convertRun(command: string, into?: string): ConvertResponse {
   const x = new WordExpander();
   const warnings: string[] = [];
   for (const n of shell.normalized) warnings.push(`typographic character ${n}`);
+  if (shell.placeholders.length > 0) {
+    const list = [...new Set(shell.placeholders)].map((p) => `\`${p}\``).join(', ');
+    warnings.push(`placeholders to fill in: ${list}`);
+  }
+  for (const line of shell.looseContinuations) {
+    warnings.push(
+      `line ${line}: \`\\\` followed by spaces or a comment was read as a line continuation (a shell would end the command there)`,
+    );
+  }
 
   const runs: RunCommand[] = [];
   const resources = new Map<string, ResourceCommand>();

@@ -527,7 +527,14 @@ function passThrough(key: string, run: RunCommand, ctx: MapContext, b: ServiceBu
 
 function mapVolume(b: ServiceBuilder, v: string, named: string[]): void {
   const parts = v.split(':');
-  if (parts.length >= 2 && isVolumeName(parts[0] as string)) named.push(parts[0] as string);
+  const source = parts[0] as string;
+  if (parts.length >= 2 && isVolumeName(source)) named.push(source);
+  else if (parts.length >= 2 && !/^[/.~$]/.test(source) && !/^[A-Za-z]$/.test(source)) {
+    // docker refuses such a source too; a relative path keeps it visible and compose-valid.
+    b.warnings.push(`\`${source}\` is neither a path nor a volume name; written as \`./${source}\``);
+    b.list('volumes', `./${v}`);
+    return;
+  }
   b.list('volumes', v);
 }
 

@@ -49,12 +49,18 @@ export interface ShellCommand {
 
 export interface ShellText {
   commands: ShellCommand[];
+  /** Unquoted `<placeholder>` texts, read as words rather than redirections. */
+  placeholders: string[];
+  /** Lines ending in `\` + spaces or `\ # comment`, read as continuations (a shell would not). */
+  looseContinuations: number[];
   /** Characters replaced because they were typographic look-alikes (smart quotes, dashes). */
   normalized: string[];
 }
 
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const SPECIAL = /[0-9@*#?$!-]/;
+const LOOSE_CONTINUATION = /\\[ \t]+(?:#[^\n]*)?\n/y;
+const PLACEHOLDER = /<[A-Za-z][^<>\s'"]*>/y;
 const COMPOSE_MODIFIER = /^(:-|-|:\?|\?|:\+|\+)/;
 
 /** Replaces what word processors and web pages put in place of shell characters. */
@@ -123,6 +129,15 @@ class WordBuilder {
   }
 }
 
+/**
+ * A command substitution. One that holds only a comment expands to nothing: READMEs use
+ * `` `#optional` `` to annotate a line of a multi-line command.
+ */
+function substitution(w: WordBuilder, source: string, command: string): void {
+  if (command === '' || command.startsWith('#')) return;
+  w.part({ kind: 'unsupported', source, command });
+}
+
 /** Reads from `(` after `$` to the matching `)`, honouring quotes and nesting. */
 function readParenthesized(r: Reader, startLine: number): string {
   let depth = 0;
@@ -161,7 +176,8 @@ function readDollar(r: Reader, w: WordBuilder): void {
     const body = readParenthesized(r, startLine);
     const source = `$${body})`;
     const arithmetic = body.startsWith('((');
-    w.part({ kind: 'unsupported', source, command: arithmetic ? '' : body.slice(1).trim() });
+    if (arithmetic) w.part({ kind: 'unsupported', source, command: '' });
+    else substitution(w, source, body.slice(1).trim());
     return;
   }
   if (c === '{') {
@@ -204,7 +220,7 @@ function readBacktick(r: Reader, w: WordBuilder): void {
   }
   if (r.done()) r.fail('unterminated ` command substitution', startLine);
   r.next();
-  w.part({ kind: 'unsupported', source: `\`${body}\``, command: body.trim() });
+  substitution(w, `\`${body}\``, body.trim());
 }
 
 function readSingleQuoted(r: Reader, w: WordBuilder): void {
@@ -266,6 +282,8 @@ export function readShell(input: string): ShellText {
   const { text, normalized } = normalize(input);
   const r = new Reader(text);
   const commands: ShellCommand[] = [];
+  const looseContinuations: number[] = [];
+  const placeholders: string[] = [];
   let words: Word[] = [];
   let redirections: string[] = [];
   let commandLine = 1;
@@ -303,6 +321,17 @@ export function readShell(input: string): ShellText {
       r.next();
       continue;
     }
+    if (c === '\\') {
+      LOOSE_CONTINUATION.lastIndex = r.pos;
+      const loose = LOOSE_CONTINUATION.exec(text);
+      if (loose) {
+        // `\ # note` at the end of a line is meant as a continuation; a shell would end the command.
+        looseContinuations.push(r.line);
+        endWord();
+        while (r.pos < LOOSE_CONTINUATION.lastIndex) r.next();
+        continue;
+      }
+    }
     if (c === ' ' || c === '\t') {
       r.next();
       endWord();
@@ -329,6 +358,17 @@ export function readShell(input: string): ShellText {
       if ((c === '&' || c === '|' || c === ';') && r.peek() === c) r.next();
       endCommand();
       continue;
+    }
+    if (c === '<') {
+      PLACEHOLDER.lastIndex = r.pos;
+      const p = PLACEHOLDER.exec(text);
+      if (p) {
+        // README placeholders (`-h <HOSTNAME>`); a shell would read a redirection.
+        placeholders.push(p[0]);
+        while (r.pos < PLACEHOLDER.lastIndex) r.next();
+        w.literal(p[0]);
+        continue;
+      }
     }
     if (c === '>' || c === '<') {
       // A word of digits right before the operator is its file descriptor (`2>&1`).
@@ -357,7 +397,7 @@ export function readShell(input: string): ShellText {
     } else w.literal(c);
   }
   endCommand();
-  return { commands, normalized };
+  return { commands, normalized, looseContinuations, placeholders };
 }
 
 /** The word as one literal string when it has no expansion in it, else null. */
