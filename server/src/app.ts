@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { jobRoutes } from './http/job-routes.js';
+import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
 import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): BerthApp {
 
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', healthRoutes(deps.health));
+  app.use('/api', openApiRoutes());
   app.use('/api', sessionMiddleware);
   app.use('/api', authRoutes(deps.auth, deps.sessions.endOtherSessions));
   // Everything below needs a session.
