@@ -4,7 +4,7 @@ import { openTarget, writeCompose, type ComposeParts, type Target } from './comp
 import { parseCommand, type ResourceCommand, type RunCommand } from './run-parser.js';
 import { mapService, type ComposeMap } from './service-mapper.js';
 import { readShell, type Word } from './shell-words.js';
-import { WordExpander } from './word-expander.js';
+import { code, WordExpander } from './word-expander.js';
 
 const MAX_SERVICE_NAME = 63;
 
@@ -75,12 +75,12 @@ export function convertRun(command: string, into?: string): ConvertResponse {
       resources.set(`${parsed.resource.kind}:${parsed.resource.name}`, parsed.resource);
     else if (parsed.kind === 'other') {
       if (!parsed.quiet)
-        warnings.push(`line ${parsed.line}: skipped \`${clip(parsed.text)}\`: not a docker run command`);
+        warnings.push(`line ${parsed.line}: skipped ${code(clip(parsed.text))}: not a docker run command`);
       skipped.push(parsed.text);
     }
   }
   if (runs.length === 0) {
-    const seen = skipped[0] ? ` (found \`${clip(skipped[0])}\`)` : '';
+    const seen = skipped[0] ? ` (found ${code(clip(skipped[0]))})` : '';
     throw new AppError(
       'BAD_REQUEST',
       `no docker run command found${seen}: paste a command such as \`docker run -d -p 8080:80 nginx\``,
@@ -115,7 +115,7 @@ export function convertRun(command: string, into?: string): ConvertResponse {
     const mapped = mapService(run, { x, service: name, containers, resources });
     const notes = [...mapped.warnings];
     if (x.variables.size > 0) {
-      const vars = [...x.variables.values()].map((v) => `\`${v}\``).join(', ');
+      const vars = [...x.variables.values()].map(code).join(', ');
       notes.push(
         `${vars} left for compose to fill in from the stack's .env file or environment (the shell would have expanded ${x.variables.size > 1 ? 'them' : 'it'})`,
       );
@@ -125,7 +125,7 @@ export function convertRun(command: string, into?: string): ConvertResponse {
         `\`${u}\` cannot be evaluated by compose; it was kept as literal text: replace it with its value`,
       );
     }
-    for (const c of x.cwd) notes.push(`\`${c}\` became \`.\`, the stack's folder`);
+    for (const c of x.cwd) notes.push(`${code(c)} became \`.\`, the stack's folder`);
     for (const n of notes) warnings.push(runs.length > 1 || target ? `${name}: ${n}` : n);
     parts.services.push({ name, service: mapped.service });
     mergeDefinitions(parts.volumes, mapped.volumes);

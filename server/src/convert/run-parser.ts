@@ -124,6 +124,7 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
 
   // A prompt pasted along (`$ docker run ...`).
   if (plain(words[i]) === '$') i++;
+  if (i === words.length) return other(cmd, x, true);
   // Wrappers that run the rest of the line as a command.
   for (;;) {
     const w = plain(words[i]);

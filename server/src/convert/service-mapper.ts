@@ -223,7 +223,8 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
         b.s.userns_mode = v;
         break;
       case 'workdir':
-        b.s.working_dir = v;
+        if (isContainerPath(v)) b.s.working_dir = v;
+        else b.warn(`${o.written} ${x.plain(o.word)}`, `the working directory must be an absolute path, not \`${v}\``);
         break;
       case 'stop-signal':
         b.s.stop_signal = v;
@@ -525,9 +526,19 @@ function passThrough(key: string, run: RunCommand, ctx: MapContext, b: ServiceBu
   return null;
 }
 
+/** Absolute, or a compose variable that may hold one. */
+function isContainerPath(p: string): boolean {
+  return p.startsWith('/') || p.startsWith('${');
+}
+
 function mapVolume(b: ServiceBuilder, v: string, named: string[]): void {
   const parts = v.split(':');
   const source = parts[0] as string;
+  const target = parts.length >= 2 ? (parts[1] as string) : source;
+  if (!isContainerPath(target)) {
+    b.warn(`-v ${v}`, `the container path must be absolute, not \`${target}\``);
+    return;
+  }
   if (parts.length >= 2 && isVolumeName(source)) named.push(source);
   else if (parts.length >= 2 && !/^[/.~$]/.test(source) && !/^[A-Za-z]$/.test(source)) {
     // docker refuses such a source too; a relative path keeps it visible and compose-valid.
@@ -607,6 +618,10 @@ function mapMount(b: ServiceBuilder, written: string, v: string, named: string[]
       default:
         b.warn(`${written} ${key}`, 'compose has no such mount setting');
     }
+  }
+  if (typeof m.target !== 'string' || !isContainerPath(m.target)) {
+    b.warn(`${written} ${v}`, 'the mount needs an absolute target path');
+    return;
   }
   const out: ComposeMap = { type, ...m };
   if (Object.keys(bind).length) out.bind = bind;

@@ -85,3 +85,8 @@ export function escapeDollars(text: string): string {
 function literal(text: string): WordPart {
   return { kind: 'literal', text };
 }
+
+/** Inline code for a warning, fenced so that backticks inside survive (`` `pwd` ``). */
+export function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
