@@ -3,6 +3,7 @@
  * (also written to bench-report.json). Timings live here, never in the test suite.
  */
 import { writeFileSync } from 'node:fs';
+import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
 import { benchRealtime } from './realtime-bench.js';
 import { benchTerminals } from './terminal-bench.js';
@@ -20,6 +21,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   realtime: benchRealtime,
   terminals: benchTerminals,
   ui: benchUi,
+  convert: benchConvert,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

@@ -13,6 +13,7 @@ export function serviceNameFrom(text: string): string {
   const name = text
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '')
     .slice(0, MAX_SERVICE_NAME);
   return name === '' ? 'service' : name;
@@ -122,7 +123,7 @@ export function convertRun(command: string, into?: string): ConvertResponse {
     }
     for (const u of x.unsupported) {
       notes.push(
-        `\`${u}\` cannot be evaluated by compose; it was kept as literal text: replace it with its value`,
+        `${code(u)} cannot be evaluated by compose; it was kept as literal text: replace it with its value`,
       );
     }
     for (const c of x.cwd) notes.push(`${code(c)} became \`.\`, the stack's folder`);

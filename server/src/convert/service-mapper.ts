@@ -224,7 +224,11 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
         break;
       case 'workdir':
         if (isContainerPath(v)) b.s.working_dir = v;
-        else b.warn(`${o.written} ${x.plain(o.word)}`, `the working directory must be an absolute path, not \`${v}\``);
+        else
+          b.warn(
+            `${o.written} ${x.plain(o.word)}`,
+            `the working directory must be an absolute path, not \`${v}\``,
+          );
         break;
       case 'stop-signal':
         b.s.stop_signal = v;
