@@ -35,6 +35,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'image',
+          include: ['test/image/**/*.test.ts'],
+          // Builds a base image and the Dockerfile: minutes, not seconds.
+          testTimeout: 300_000,
+          hookTimeout: 2_700_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -84,7 +84,7 @@ cat >"$root/usr/local/etc/npmrc" <<'RC'
 cafile=/usr/local/etc/ssl/machine-ca.crt
 nodedir=/usr/local
 RC
-env -i chroot "$root" /usr/local/bin/node -e "process.exit(0)"
+chroot "$root" /usr/bin/env -i /usr/local/bin/node -e "process.exit(0)"
 
 log "importing as $IMAGE"
 version=$("$node_bin" -p process.versions.node)
