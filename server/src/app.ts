@@ -6,6 +6,7 @@ import type { JobStore } from './compose/job-store.js';
 import type { HealthService } from './engine/health-service.js';
 import { AppError } from './errors.js';
 import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
+import { convertRoutes } from './http/convert-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { jobRoutes } from './http/job-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', stackRoutes(deps.stacks));
   app.use('/api', jobRoutes(deps.jobs));
   app.use('/api', validateRoutes(deps.validate));
+  app.use('/api', convertRoutes());
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));

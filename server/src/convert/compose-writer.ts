@@ -45,7 +45,7 @@ function detectFormat(text: string): Target['format'] {
 
 /** Parses the `into` text; it must be a YAML mapping (an empty text is an empty compose file). */
 export function openTarget(text: string): Target {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const err = doc.errors[0];
   if (err) {
     const at = err.linePos?.[0];

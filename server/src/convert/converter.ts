@@ -97,6 +97,11 @@ export function convertRun(command: string, into?: string): ConvertResponse {
     const name = unique(base, taken);
     if (target?.services.has(base)) warnings.push(`service \`${base}\` already exists; added as \`${name}\``);
     if (container !== null) {
+      if (containers.has(container)) {
+        warnings.push(
+          `${name}: container name ${code(container)} is given twice; compose will refuse to create both`,
+        );
+      }
       containers.set(container, name);
       if (target?.containerNames.has(container)) {
         warnings.push(
