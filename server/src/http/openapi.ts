@@ -364,7 +364,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: ConvertRequest,
     reply: ConvertResponse,
     errors: ['INVALID_COMPOSE'],
-    description: 'INVALID_COMPOSE when `into` is not a compose mapping Berth can add services to.',
+    description:
+      'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
+      'valid YAML or not a compose mapping the services can be added to.',
   },
 ];
 
