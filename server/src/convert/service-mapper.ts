@@ -246,6 +246,11 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
       case 'entrypoint':
         // docker takes the whole string as the program (no splitting); "" clears the image's.
         b.s.entrypoint = [v];
+        if (/\s/.test(v)) {
+          b.warnings.push(
+            `\`--entrypoint\` is one program path for docker, spaces included; put its arguments after the image (\`command\`)`,
+          );
+        }
         break;
       case 'publish':
         b.list('ports', v);
