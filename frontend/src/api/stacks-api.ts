@@ -24,11 +24,43 @@ export const stacksApi = {
     (await http.post<{ problems: Problem[] }>('/api/validate', { yaml })).problems,
 };
 
-/** Polls a job until it ends. */
-export async function waitForJob(id: string, intervalMs = 400): Promise<JobInfo> {
-  for (;;) {
-    const job = await stacksApi.job(id);
-    if (job.state !== 'running') return job;
-    await new Promise((r) => setTimeout(r, intervalMs));
+export interface WaitOptions {
+  /** Slowest poll, for when no wake-up comes. */
+  intervalMs?: number;
+  /** Registers a callback for "the job may have ended" (its terminal's exit); returns the unsubscribe. */
+  wake?: (callback: () => void) => () => void;
+}
+
+/**
+ * Waits for a job to end: asks at once whenever `wake` fires (the UI passes the action terminal's
+ * `terminal:exit`, so the result shows without waiting for a poll), and polls in between.
+ */
+export async function waitForJob(id: string, options: WaitOptions = {}): Promise<JobInfo> {
+  const slow = options.intervalMs ?? 1000;
+  let woken = false;
+  let wakeUp: (() => void) | null = null;
+  // Subscribed for the whole wait, so a wake-up during a request is not missed.
+  const off = options.wake?.(() => {
+    woken = true;
+    wakeUp?.();
+  });
+  try {
+    for (;;) {
+      const wokenBefore = woken;
+      const job = await stacksApi.job(id);
+      if (job.state !== 'running') return job;
+      // After a wake-up the job ends within moments (e.g. delete's move to the trash): ask again soon.
+      if (woken && !wokenBefore) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, woken ? 50 : slow);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = null;
+    }
+  } finally {
+    off?.();
   }
 }
