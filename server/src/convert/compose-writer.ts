@@ -51,7 +51,7 @@ export function openTarget(text: string): Target {
     const at = err.linePos?.[0];
     throw new AppError(
       'INVALID_COMPOSE',
-      `the compose text to add to is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${err.message.split('\n')[0]}`,
+      `the compose text to add to is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${(err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {

@@ -60,9 +60,9 @@ export function convertRun(command: string, into?: string): ConvertResponse {
     const list = [...new Set(shell.placeholders)].map((p) => `\`${p}\``).join(', ');
     warnings.push(`placeholders to fill in: ${list}`);
   }
-  for (const line of shell.looseContinuations) {
+  for (const { line, mark } of shell.looseContinuations) {
     warnings.push(
-      `line ${line}: \`\\\` followed by spaces or a comment was read as a line continuation (a shell would end the command there)`,
+      `line ${line}: ${code(mark)} at the line end was read as a continuation (a POSIX shell would end the command there)`,
     );
   }
 

@@ -51,8 +51,11 @@ export interface ShellText {
   commands: ShellCommand[];
   /** Unquoted `<placeholder>` texts, read as words rather than redirections. */
   placeholders: string[];
-  /** Lines ending in `\` + spaces or `\ # comment`, read as continuations (a shell would not). */
-  looseContinuations: number[];
+  /**
+   * Line ends read as continuations that a POSIX shell would not continue: `\ ` or `\ # note`,
+   * and Windows' `` ` `` (PowerShell) and `^` (cmd.exe).
+   */
+  looseContinuations: Array<{ line: number; mark: string }>;
   /** Characters replaced because they were typographic look-alikes (smart quotes, dashes). */
   normalized: string[];
 }
@@ -282,7 +285,7 @@ export function readShell(input: string): ShellText {
   const { text, normalized } = normalize(input);
   const r = new Reader(text);
   const commands: ShellCommand[] = [];
-  const looseContinuations: number[] = [];
+  const looseContinuations: ShellText['looseContinuations'] = [];
   const placeholders: string[] = [];
   let words: Word[] = [];
   let redirections: string[] = [];
@@ -321,12 +324,19 @@ export function readShell(input: string): ShellText {
       r.next();
       continue;
     }
+    if ((c === '`' || c === '^') && r.peek(1) === '\n' && !w.started) {
+      // PowerShell (`) and cmd.exe (^) line continuations, from Windows instructions.
+      looseContinuations.push({ line: r.line, mark: c });
+      r.next();
+      r.next();
+      continue;
+    }
     if (c === '\\') {
       LOOSE_CONTINUATION.lastIndex = r.pos;
       const loose = LOOSE_CONTINUATION.exec(text);
       if (loose) {
         // `\ # note` at the end of a line is meant as a continuation; a shell would end the command.
-        looseContinuations.push(r.line);
+        looseContinuations.push({ line: r.line, mark: loose[0].includes('#') ? '\\ # comment' : '\\ ' });
         endWord();
         while (r.pos < LOOSE_CONTINUATION.lastIndex) r.next();
         continue;

@@ -83,7 +83,14 @@ describe('readShell', () => {
   it('reads `\\ # note` at a line end as a continuation and says so', () => {
     const shell = readShell('docker run \\\n  -v /a:/a \\ # or a volume\n  nginx\n');
     expect(shell.commands).toHaveLength(1);
-    expect(shell.looseContinuations).toEqual([2]);
+    expect(shell.looseContinuations).toEqual([{ line: 2, mark: '\\ # comment' }]);
+  });
+
+  it('reads PowerShell and cmd.exe line continuations', () => {
+    expect(words('docker run `\n  -p 80:80 ^\n  nginx\n')).toEqual([
+      ['docker', 'run', '-p', '80:80', 'nginx'],
+    ]);
+    expect(readShell('docker run `\n  nginx').looseContinuations).toEqual([{ line: 1, mark: '`' }]);
   });
 
   it('replaces typographic quotes, dashes and non-breaking spaces', () => {
