@@ -1,4 +1,4 @@
-import type { ActionResponse, StackAction } from '../../../common/api';
+import type { ActionResponse, ConvertResponse, SaveStackResponse, StackAction } from '../../../common/api';
 import type { HistoryEntry, Problem, StackDetail } from '../../../common/stack';
 import { http } from './http';
 
@@ -20,6 +20,10 @@ export const stacksApi = {
   historyEntry: (name: string, id: string) =>
     http.get<{ yaml: string; env: string | null; savedAt: string }>(`${base(name)}/history/${id}`),
   restore: (name: string, id: string) => http.post<{ etag: string }>(`${base(name)}/history/${id}/restore`),
+  detail: (name: string) => http.get<StackDetail>(base(name)),
+  /** Saves the compose file only (.env is left alone). */
+  save: (name: string, yaml: string, etag: string) => http.put<SaveStackResponse>(base(name), { yaml, etag }),
+  convert: (command: string, into?: string) => http.post<ConvertResponse>('/api/convert', { command, into }),
   validate: async (yaml: string) =>
     (await http.post<{ problems: Problem[] }>('/api/validate', { yaml })).problems,
 };
