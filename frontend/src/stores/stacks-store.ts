@@ -1,7 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type { HealthResponse } from '../../../common/api';
 import type { StackSummary } from '../../../common/stack';
+import { http } from '../api/http';
 import { getSocket } from '../api/socket';
+
+/** With no stack to tell, how often /api/health is asked again while it says the engine is down. */
+const EMPTY_RECHECK_MS = 10_000;
 
 /** Every stack's summary, live from the socket: the full list on connect, then changes. */
 export const useStacksStore = defineStore('stacks', () => {
@@ -13,8 +18,25 @@ export const useStacksStore = defineStore('stacks', () => {
   const all = computed(() => [...byName.value.values()].sort((a, b) => a.name.localeCompare(b.name)));
   const managed = computed(() => all.value.filter((s) => s.managed));
   const unmanaged = computed(() => all.value.filter((s) => !s.managed));
-  /** The engine is unreachable when every known stack reads unknown (and there is one). */
-  const engineDown = computed(() => all.value.length > 0 && all.value.every((s) => s.status === 'unknown'));
+  /** What /api/health said, asked only when there is no stack whose status could tell. */
+  const healthSaysDown = ref(false);
+  let healthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The engine is unreachable when every known stack reads unknown, or, with none, health says so. */
+  const engineDown = computed(() =>
+    all.value.length > 0 ? all.value.every((s) => s.status === 'unknown') : healthSaysDown.value,
+  );
+
+  async function checkHealth(): Promise<void> {
+    clearTimeout(healthTimer);
+    if (!started || all.value.length > 0) return;
+    try {
+      const h = await http.get<HealthResponse>('/api/health');
+      healthSaysDown.value = !h.docker.reachable;
+    } catch {
+      // Berth itself is unreachable: the reconnect banner says that.
+    }
+    if (started && healthSaysDown.value) healthTimer = setTimeout(() => void checkHealth(), EMPTY_RECHECK_MS);
+  }
 
   function start(): void {
     if (started) return;
@@ -25,6 +47,7 @@ export const useStacksStore = defineStore('stacks', () => {
     socket.on('stacks:list', (list) => {
       byName.value = new Map(list.map((s) => [s.name, s]));
       loaded.value = true;
+      void checkHealth();
     });
     socket.on('stack:changed', (s) => {
       const next = new Map(byName.value);
@@ -42,6 +65,8 @@ export const useStacksStore = defineStore('stacks', () => {
   /** After logout: the next login starts a new socket. */
   function stop(): void {
     started = false;
+    clearTimeout(healthTimer);
+    healthSaysDown.value = false;
     byName.value = new Map();
     loaded.value = false;
     connected.value = false;
