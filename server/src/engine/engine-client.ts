@@ -118,9 +118,12 @@ function fromInspect(c: Docker.ContainerInspectInfo): EngineContainer {
 /** dockerode honours DOCKER_HOST (unix socket or tcp) the same way the docker CLI does. */
 export class DockerEngineClient implements EngineClient {
   private readonly docker: Docker;
+  /** The event stream is quiet for as long as nothing happens: no idle timeout may end it. */
+  private readonly streams: Docker;
 
   constructor(options: Docker.DockerOptions = {}) {
     this.docker = new Docker({ timeout: 10_000, ...options });
+    this.streams = new Docker({ ...options, timeout: undefined });
   }
 
   async version(): Promise<EngineVersion> {
@@ -159,7 +162,7 @@ export class DockerEngineClient implements EngineClient {
     onEvent: (e: EngineEvent) => void,
     onEnd: (err?: Error) => void,
   ): Promise<EventSubscription> {
-    const stream = (await this.docker.getEvents({
+    const stream = (await this.streams.getEvents({
       filters: { type: ['container'], label: [PROJECT_LABEL], event: STATE_ACTIONS },
     })) as Readable;
     let buffer = '';
