@@ -28,6 +28,8 @@ export interface AppDeps {
   validate: ComposeValidator;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
+  /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
+  trustProxy?: boolean | number | string;
 }
 
 export interface BerthApp {
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps): BerthApp {
   const log = deps.logger.child({ module: 'http' });
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
 
   const sessionMiddleware = session({
     name: SESSION_COOKIE,

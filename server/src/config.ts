@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +11,8 @@ export interface Config {
   adminUser: string | undefined;
   adminPassword: string | undefined;
   logLevel: string;
+  /** Express's `trust proxy`: which peers' X-Forwarded-* headers are believed. */
+  trustProxy: boolean | number | string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -31,6 +34,26 @@ const port = z
   .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (part: string): boolean => {
+  if (PROXY_NAMES.has(part)) return true;
+  const [address = '', prefix, ...rest] = part.split('/');
+  if (rest.length > 0 || isIP(address) === 0) return false;
+  if (prefix === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= max;
+};
+// true/false, a hop count, or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated.
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v): boolean | number | string =>
+    v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+  )
+  .refine(
+    (v) => typeof v !== 'string' || v.split(',').every((p) => isProxyAddress(p.trim())),
+    'must be true, false, a number of hops, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+  );
 
 const settings: Setting[] = [
   { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
@@ -40,6 +63,7 @@ const settings: Setting[] = [
   { key: 'adminUser', env: 'BERTH_ADMIN_USER', schema: nonEmpty },
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', schema: z.string().min(1) },
   { key: 'logLevel', env: 'BERTH_LOG_LEVEL', flag: '--log-level', schema: logLevel },
+  { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', flag: '--trust-proxy', schema: trustProxy },
 ];
 
 const defaults = {
@@ -48,6 +72,7 @@ const defaults = {
   port: 5001,
   host: '0.0.0.0',
   logLevel: 'info',
+  trustProxy: 'loopback',
 };
 
 function parseFlags(argv: readonly string[]): Map<string, string> {

@@ -116,6 +116,7 @@ export async function createBerth(
     jobs,
     validate: validateCompose,
     webRoot: overrides.webRoot,
+    trustProxy: config.trustProxy,
   });
 
   const realtime = createRealtime({

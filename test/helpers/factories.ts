@@ -18,6 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     adminUser: undefined,
     adminPassword: undefined,
     logLevel: 'silent',
+    trustProxy: 'loopback',
     ...overrides,
   };
 }

@@ -178,3 +178,25 @@ describe('login throttling', () => {
     await t.anon().post('/api/auth/login').set('X-Forwarded-For', '198.51.100.3').send(ADMIN).expect(200);
   });
 });
+
+describe('behind a reverse proxy (BERTH_TRUST_PROXY)', () => {
+  const loginOver = (b: TestBerth, proto: string) =>
+    b
+      .anon()
+      .post('/api/auth/login')
+      .set('X-Forwarded-Proto', proto)
+      .set('X-Forwarded-For', '198.51.100.4')
+      .send(ADMIN);
+  const cookieOf = (res: request.Response) =>
+    String(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]);
+
+  it('marks the session cookie Secure when a trusted proxy says the browser used https', async () => {
+    t = await startBerth({ login: false, config: { trustProxy: 'loopback' } });
+    expect(cookieOf(await loginOver(t, 'https').expect(200))).toMatch(/;\s*Secure/i);
+  });
+
+  it('believes no forwarded header from a peer it does not trust', async () => {
+    t = await startBerth({ login: false, config: { trustProxy: '10.0.0.0/8' } });
+    expect(cookieOf(await loginOver(t, 'https').expect(200))).not.toMatch(/;\s*Secure/i);
+  });
+});

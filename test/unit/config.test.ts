@@ -15,7 +15,18 @@ describe('loadConfig', () => {
       adminUser: undefined,
       adminPassword: undefined,
       logLevel: 'info',
+      trustProxy: 'loopback',
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['1', 1],
+    ['172.16.0.0/12', '172.16.0.0/12'],
+    ['loopback, 10.0.0.1, fd00::/8', 'loopback, 10.0.0.1, fd00::/8'],
+  ] as const)('takes BERTH_TRUST_PROXY=%s', (raw, value) => {
+    expect(loadConfig({ BERTH_TRUST_PROXY: raw }).trustProxy).toEqual(value);
   });
 
   it('reads environment variables and resolves relative paths against cwd', () => {
@@ -60,6 +71,8 @@ describe('loadConfig', () => {
     [{}, ['--bogus', '1'], /^unknown argument "--bogus"/],
     [{ BERTH_LOG_LEVEL: 'loud' }, [], /BERTH_LOG_LEVEL must be one of/],
     [{ BERTH_ADMIN_USER: 'admin' }, [], /BERTH_ADMIN_USER and BERTH_ADMIN_PASSWORD must be set together/],
+    [{ BERTH_TRUST_PROXY: 'my-proxy' }, [], /^BERTH_TRUST_PROXY must be true, false, a number of hops/],
+    [{}, ['--trust-proxy', '10.0.0.0/33'], /^--trust-proxy must be true, false/],
   ] as const)('rejects %o %o with one clear line', (env, argv, message) => {
     let caught: unknown;
     try {
