@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
 import { ADMIN, startBerth, waitForJob, type TestBerth } from '../helpers/berth.js';
-import { artifactPath, browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, setEditor, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 
 const webRoot = path.resolve('dist/public');
@@ -20,23 +20,6 @@ async function login(page: Page, url: string): Promise<void> {
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL(url + '/');
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: artifactPath(`${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
-
-/** Replaces the whole text of a CodeMirror editor (by its accessible name), as a paste would. */
-async function setEditor(page: Page, label: string, text: string): Promise<void> {
-  await page.locator(`.cm-content[aria-label="${label}"]`).click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
 }
 
 const editorText = (page: Page) => page.locator('.cm-content').first().innerText();
@@ -120,7 +103,7 @@ describe.runIf(run)(
       const dir = path.join(t.config.stacksDir, CONVERTED);
       const before = readFileSync(path.join(dir, 'compose.yaml'), 'utf8');
       await page.locator('[data-tab="env"]').click();
-      await setEditor(page, '.env file', 'GREETING=hello\n');
+      await setEditor(page, 'GREETING=hello\n', '.env file');
       await page.keyboard.press('Control+S');
       await expect.poll(() => page.getByTestId('dirty').count()).toBe(0);
       expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe('GREETING=hello\n');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { artifactPath, browserAvailable, launchBrowser } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, setEditor, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 
 const webRoot = path.resolve('dist/public');
@@ -18,24 +18,6 @@ const WEB = `services:
     command: httpd -f -p 8080
     stop_signal: SIGKILL
 `;
-
-/** Replaces the whole text of the CodeMirror editor with `text`, as a paste would. */
-async function setEditor(page: Page, text: string, nth = 0): Promise<void> {
-  const content = page.locator('.cm-content').nth(nth);
-  await content.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width > 500 ? 800 : 800 });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: artifactPath(`${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 const badge = (page: Page) => page.locator(`[data-stack="${NAME}"] .badge`);
 

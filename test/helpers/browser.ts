@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireDocker } from './engine.js';
 
 export const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,4 +36,29 @@ export function browserAvailable(): boolean {
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
+}
+
+/** Full-page screenshots at 1280 and 375 px wide, into the artifacts folder. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: artifactPath(`${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/**
+ * Replaces the whole text of a CodeMirror editor, as a paste would. `editor` is the editor's
+ * accessible name, or its index among the page's editors.
+ */
+export async function setEditor(page: Page, text: string, editor: number | string = 0): Promise<void> {
+  const content =
+    typeof editor === 'number'
+      ? page.locator('.cm-content').nth(editor)
+      : page.locator(`.cm-content[aria-label="${editor}"]`);
+  await content.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
 }
