@@ -38,12 +38,18 @@ export function artifactPath(name: string): string {
   return path.join(ARTIFACTS, name);
 }
 
-/** Full-page screenshots at 1280 and 375 px wide, into the artifacts folder. */
+/**
+ * Full-page screenshots at 1280 and 375 px wide, into the artifacts folder. Throws when the page is
+ * wider than the window (a horizontal scrollbar on a phone).
+ */
 export async function shoot(page: Page, name: string): Promise<void> {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
     await page.waitForTimeout(150);
     await page.screenshot({ path: artifactPath(`${name}-${width}.png`), fullPage: true });
+    const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+    if (scrollWidth > width)
+      throw new Error(`page "${name}" is ${scrollWidth} px wide in a ${width} px window`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
