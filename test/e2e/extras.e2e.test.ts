@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
 import { ADMIN, startBerth, waitForJob, type TestBerth } from '../helpers/berth.js';
-import { browserAvailable, launchBrowser, setEditor, shoot } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, openPage, setEditor, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 
 const webRoot = path.resolve('dist/public');
@@ -30,15 +30,13 @@ describe.runIf(run)(
     let t: TestBerth;
     let browser: Browser;
     let page: Page;
-    const errors: string[] = [];
+    let errors: string[] = [];
 
     beforeAll(async () => {
       if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error('run `npm run build:web` first');
       t = await startBerth({ overrides: { webRoot } });
       browser = await launchBrowser();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('dialog', (d) => void d.accept());
+      ({ page, errors } = await openPage(browser));
       await login(page, t.url);
     });
     afterAll(async () => {
@@ -171,7 +169,7 @@ describe.runIf(run)(
       const dead = await startBerth({
         overrides: { webRoot, engine: new DockerEngineClient({ host: '127.0.0.1', port: 1 }) },
       });
-      const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const { page: other } = await openPage(browser);
       try {
         await login(other, dead.url);
         await expect

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { browserAvailable, launchBrowser, setEditor, shoot } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, openPage, setEditor, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 
 const webRoot = path.resolve('dist/public');
@@ -25,7 +25,7 @@ describe.runIf(run)('a day with Berth in Chromium', () => {
   let t: TestBerth;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error('run `npm run build:web` first');
@@ -35,9 +35,7 @@ describe.runIf(run)('a day with Berth in Chromium', () => {
       config: { adminUser: undefined, adminPassword: undefined },
     });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => void d.accept());
+    ({ page, errors } = await openPage(browser));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,9 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { HealthResponse } from '../../../common/api';
 import type { StackSummary } from '../../../common/stack';
-import { http } from '../api/http';
 import { getSocket } from '../api/socket';
+import { useHealthStore } from './health-store';
 
 /** With no stack to tell, how often /api/health is asked again while it says the engine is down. */
 const EMPTY_RECHECK_MS = 10_000;
@@ -18,6 +17,7 @@ export const useStacksStore = defineStore('stacks', () => {
   const all = computed(() => [...byName.value.values()].sort((a, b) => a.name.localeCompare(b.name)));
   const managed = computed(() => all.value.filter((s) => s.managed));
   const unmanaged = computed(() => all.value.filter((s) => !s.managed));
+  const health = useHealthStore();
   /** What /api/health said, asked only when there is no stack whose status could tell. */
   const healthSaysDown = ref(false);
   let healthTimer: ReturnType<typeof setTimeout> | undefined;
@@ -29,12 +29,9 @@ export const useStacksStore = defineStore('stacks', () => {
   async function checkHealth(): Promise<void> {
     clearTimeout(healthTimer);
     if (!started || all.value.length > 0) return;
-    try {
-      const h = await http.get<HealthResponse>('/api/health');
-      healthSaysDown.value = !h.docker.reachable;
-    } catch {
-      // Berth itself is unreachable: the reconnect banner says that.
-    }
+    await health.refresh();
+    // With no answer (Berth itself unreachable) the reconnect banner speaks instead.
+    if (health.error === null && health.health) healthSaysDown.value = !health.health.docker.reachable;
     if (started && healthSaysDown.value) healthTimer = setTimeout(() => void checkHealth(), EMPTY_RECHECK_MS);
   }
 

@@ -121,26 +121,24 @@ function topMap(doc: Document, key: string): YAMLMap {
   return fresh;
 }
 
+/** Sets `map[name]` to `value` as a node written the way the converter writes everything. */
+function setNode(doc: Document, map: YAMLMap, name: string, value: ComposeMap | null): void {
+  const node = doc.createNode(value);
+  quoteWhereNeeded(node);
+  map.set(doc.createNode(name), node);
+}
+
 function addEntries(doc: Document, key: string, entries: Map<string, ComposeMap | null>): void {
   if (entries.size === 0) return;
   const map = topMap(doc, key);
-  for (const [name, def] of entries) {
-    if (map.has(name)) continue;
-    const node = doc.createNode(def);
-    quoteWhereNeeded(node);
-    map.set(doc.createNode(name), node);
-  }
+  for (const [name, def] of entries) if (!map.has(name)) setNode(doc, map, name, def);
 }
 
 /** Writes the services into the target (or a new document) and returns the YAML text. */
 export function writeCompose(parts: ComposeParts, target?: Target): string {
   const doc = target?.doc ?? new Document({});
   const services = topMap(doc, 'services');
-  for (const { name, service } of parts.services) {
-    const node = doc.createNode(service);
-    quoteWhereNeeded(node);
-    services.set(doc.createNode(name), node);
-  }
+  for (const { name, service } of parts.services) setNode(doc, services, name, service);
   addEntries(doc, 'volumes', parts.volumes);
   addEntries(doc, 'networks', parts.networks);
   const format = target?.format ?? { indent: 2, indentSeq: true };

@@ -115,9 +115,7 @@ export function convertRun(command: string, into?: string): ConvertResponse {
   const parts: ComposeParts = { services: [], volumes: new Map(), networks: new Map() };
   runs.forEach((run, i) => {
     const name = names[i] as string;
-    x.variables.clear();
-    x.unsupported.clear();
-    x.cwd.clear();
+    x.startCommand();
     const mapped = mapService(run, { x, service: name, containers, resources });
     const notes = [...mapped.warnings];
     if (x.variables.size > 0) {

@@ -66,6 +66,7 @@ const LIST_KEYS: Record<string, string> = {
   'group-add': 'group_add',
   'security-opt': 'security_opt',
   'device-cgroup-rule': 'device_cgroup_rules',
+  'dns-option': 'dns_opt',
 };
 
 const NETWORK_MODES = new Set(['host', 'none', 'bridge', 'default']);
@@ -330,10 +331,8 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
       case 'group-add':
       case 'security-opt':
       case 'device-cgroup-rule':
-        b.list(LIST_KEYS[o.name] ?? o.name, v);
-        break;
       case 'dns-option':
-        b.list('dns_opt', v);
+        b.list(LIST_KEYS[o.name] ?? o.name, v);
         break;
       case 'memory':
         b.s.mem_limit = v;

@@ -20,6 +20,13 @@ export class WordExpander {
   /** How the current folder was written, when it was turned into `.`. */
   readonly cwd = new Set<string>();
 
+  /** Forgets what the last command's words reported (the paste's own variables stay). */
+  startCommand(): void {
+    this.variables.clear();
+    this.unsupported.clear();
+    this.cwd.clear();
+  }
+
   /** Replaces variables the paste assigned by their values. */
   resolve(parts: readonly WordPart[]): WordPart[] {
     const out: WordPart[] = [];
