@@ -1,0 +1,66 @@
+import { ref, type Ref } from 'vue';
+import type { StackAction } from '../../../common/api';
+import { getSocket } from '../api/socket';
+import { stacksApi, waitForJob } from '../api/stacks-api';
+import { useToastStore } from '../stores/toast-store';
+
+export type PageAction = StackAction | 'delete';
+
+export const STACK_ACTIONS: Array<{ action: PageAction; label: string; confirm?: string }> = [
+  { action: 'up', label: 'Deploy' },
+  { action: 'stop', label: 'Stop' },
+  { action: 'start', label: 'Start' },
+  { action: 'restart', label: 'Restart' },
+  { action: 'pull', label: 'Pull' },
+  { action: 'update', label: 'Update' },
+  { action: 'down', label: 'Down', confirm: 'Stop and remove the containers of this stack?' },
+  { action: 'delete', label: 'Delete', confirm: 'Take this stack down and move its folder to the trash?' },
+];
+
+/** Runs a stack's lifecycle actions; the end is learnt from the stack terminal's exit. */
+export function useStackActions(
+  name: () => string,
+  opts: { dirty: Ref<boolean>; onDeleted: () => Promise<void> | void },
+) {
+  const toasts = useToastStore();
+  const busyAction = ref<PageAction | null>(null);
+
+  // The page's terminal view is joined to `stack:<name>`, so its exit reaches this socket.
+  function onStackTerminalExit(callback: () => void): () => void {
+    const socket = getSocket();
+    const terminal = `stack:${name()}`;
+    const handler = (m: { id: string }) => {
+      if (m.id === terminal) callback();
+    };
+    socket.on('terminal:exit', handler);
+    return () => socket.off('terminal:exit', handler);
+  }
+
+  async function run(action: PageAction, confirmText?: string): Promise<void> {
+    if (confirmText && !window.confirm(confirmText)) return;
+    if (
+      opts.dirty.value &&
+      action !== 'delete' &&
+      !window.confirm('There are unsaved changes. Run the saved version?')
+    )
+      return;
+    busyAction.value = action;
+    try {
+      const { jobId } =
+        action === 'delete' ? await stacksApi.remove(name()) : await stacksApi.action(name(), action);
+      const job = await waitForJob(jobId, { wake: onStackTerminalExit });
+      if (job.state === 'failed')
+        toasts.show('error', `${action} failed (exit code ${job.exitCode ?? '?'}); see the output.`);
+      else if (action === 'delete') {
+        toasts.show('success', `${name()} was moved to the trash.`);
+        await opts.onDeleted();
+      }
+    } catch (err) {
+      toasts.error(err);
+    } finally {
+      busyAction.value = null;
+    }
+  }
+
+  return { busyAction, run };
+}
