@@ -5,6 +5,7 @@ export const errorCodes = [
   'BAD_REQUEST',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'CSRF',
   'NOT_FOUND',
   'STACK_NOT_FOUND',
   'STACK_EXISTS',

@@ -1,6 +1,10 @@
+// Socket events, both ways: payload schemas, ack schemas and who may send each client event.
+// The server registers handlers from CLIENT_EVENTS (the socket wrapper checks its access) and
+// OpenAPI documents both tables under x-socket-events.
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
-import type { StackSummary } from './stack.js';
+import type { Access } from './permissions.js';
+import { StackSummary } from './stack.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -20,25 +24,92 @@ export const ExecOpen = z.object({
   service: z.string().min(1).max(128),
   shell: z.string().max(64).optional(),
 });
+export const TerminalJoinReply = z.object({
+  buffer: z.string().describe('the scrollback so far; live output follows as terminal:output'),
+  running: z.boolean(),
+  exitCode: z.number().int().nullable(),
+});
+export type TerminalJoinResult = z.infer<typeof TerminalJoinReply>;
+export const ExecOpenReply = z.object({ id: z.string().describe('`exec:<uuid>`, a terminal to join') });
+export const StackRemoved = z.object({ name: z.string() });
+export const TerminalOutput = z.object({ id: z.string(), data: z.string() });
+export const TerminalExit = z.object({ id: z.string(), exitCode: z.number().int() });
+export const StackListPayload = z.array(StackSummary);
 
-export interface TerminalJoinResult {
-  buffer: string;
-  running: boolean;
-  exitCode: number | null;
+export interface ClientEventDef {
+  description: string;
+  access: Access;
+  payload: z.ZodType;
+  /** Data of a successful ack; null when the ack carries none. */
+  ack: z.ZodType | null;
+  ackRequired: boolean;
 }
 
-export interface ServerToClientEvents {
-  'stacks:list': (stacks: StackSummary[]) => void;
-  'stack:changed': (stack: StackSummary) => void;
-  'stack:removed': (payload: { name: string }) => void;
-  'terminal:output': (payload: { id: string; data: string }) => void;
-  'terminal:exit': (payload: { id: string; exitCode: number }) => void;
-}
+export const CLIENT_EVENTS = {
+  'terminal:join': {
+    description:
+      'joins a terminal (`stack:<name>` or `exec:<uuid>`): the scrollback, then live output. ' +
+      'An exec terminal can be joined only by the session that opened it.',
+    access: 'read',
+    payload: TerminalJoin,
+    ack: TerminalJoinReply,
+    ackRequired: true,
+  },
+  'terminal:leave': {
+    description: 'stops the output of a terminal',
+    access: 'read',
+    payload: TerminalLeave,
+    ack: null,
+    ackRequired: false,
+  },
+  'terminal:input': {
+    description: "keystrokes for one's own exec terminal; FORBIDDEN for action terminals (read-only)",
+    access: 'exec',
+    payload: TerminalInput,
+    ack: null,
+    ackRequired: false,
+  },
+  'terminal:resize': {
+    description: "resizes one's own exec terminal",
+    access: 'exec',
+    payload: TerminalResize,
+    ack: null,
+    ackRequired: false,
+  },
+  'exec:open': {
+    description: 'a shell in a running container of a stack; NOT_FOUND unknown service, CONFLICT not running',
+    access: 'exec',
+    payload: ExecOpen,
+    ack: ExecOpenReply,
+    ackRequired: true,
+  },
+} as const satisfies Record<string, ClientEventDef>;
 
-export interface ClientToServerEvents {
-  'terminal:join': (payload: z.infer<typeof TerminalJoin>, ack: AckFn<TerminalJoinResult>) => void;
-  'terminal:leave': (payload: z.infer<typeof TerminalLeave>, ack?: AckFn<null>) => void;
-  'terminal:input': (payload: z.infer<typeof TerminalInput>, ack?: AckFn<null>) => void;
-  'terminal:resize': (payload: z.infer<typeof TerminalResize>, ack?: AckFn<null>) => void;
-  'exec:open': (payload: z.infer<typeof ExecOpen>, ack: AckFn<{ id: string }>) => void;
-}
+export const SERVER_EVENTS = {
+  'stacks:list': { description: 'every stack, once on connect', payload: StackListPayload },
+  'stack:changed': {
+    description: 'a stack whose summary changed (files or engine), coalesced over ~40 ms',
+    payload: StackSummary,
+  },
+  'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
+  'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
+  'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+} as const satisfies Record<string, { description: string; payload: z.ZodType }>;
+
+export type ClientEventName = keyof typeof CLIENT_EVENTS;
+type Events = typeof CLIENT_EVENTS;
+type AckData<E extends ClientEventName> = Events[E]['ack'] extends z.ZodType
+  ? z.output<Events[E]['ack']>
+  : null;
+export type PayloadOf<E extends ClientEventName> = z.input<Events[E]['payload']>;
+
+export type ServerToClientEvents = {
+  [E in keyof typeof SERVER_EVENTS]: (payload: z.output<(typeof SERVER_EVENTS)[E]['payload']>) => void;
+};
+export type ClientToServerEvents = {
+  [E in ClientEventName]: Events[E]['ackRequired'] extends true
+    ? (payload: PayloadOf<E>, ack: AckFn<AckData<E>>) => void
+    : (payload: PayloadOf<E>, ack?: AckFn<AckData<E>>) => void;
+};
+/** The data a handler of `E` answers with. */
+export type AckDataOf<E extends ClientEventName> = AckData<E>;

@@ -5,15 +5,16 @@ import type { AuthService } from './auth/auth-service.js';
 import type { JobStore } from './compose/job-store.js';
 import type { HealthService } from './engine/health-service.js';
 import { AppError } from './errors.js';
-import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
-import { convertRoutes } from './http/convert-routes.js';
-import { healthRoutes } from './http/health-routes.js';
-import { jobRoutes } from './http/job-routes.js';
-import { openApiRoutes } from './http/openapi-routes.js';
-import { errorMiddleware } from './http/route.js';
+import { authHandlers, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
+import { composeToolHandlers } from './http/convert-routes.js';
+import { healthHandlers } from './http/health-routes.js';
+import { jobHandlers } from './http/job-routes.js';
+import { openApiHandlers } from './http/openapi-routes.js';
+import { sessionPrincipal } from './http/principal.js';
+import { errorMiddleware, operationRouter, type Handlers } from './http/route.js';
+import { csrfGuard, type TrustFn } from './http/same-origin.js';
 import { spaRoutes } from './http/spa.js';
-import { stackRoutes } from './http/stack-routes.js';
-import { validateRoutes } from './http/validate-routes.js';
+import { stackHandlers } from './http/stack-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
@@ -30,12 +31,16 @@ export interface AppDeps {
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
   trustProxy?: boolean | number | string;
+  /** Parse every reply with its schema; on under test (NODE_ENV=test) unless given. */
+  checkReplies?: boolean;
 }
 
 export interface BerthApp {
   app: Express;
   server: Server;
   sessionMiddleware: RequestHandler;
+  /** Whether the peer at an address is a trusted proxy (the same rule for HTTP and sockets). */
+  trust: TrustFn;
   close(): Promise<void>;
 }
 
@@ -58,17 +63,28 @@ export function createApp(deps: AppDeps): BerthApp {
     cookie: { httpOnly: true, sameSite: 'strict', secure: 'auto', maxAge: WEEK_MS, path: '/' },
   });
 
+  const trust = (): TrustFn => app.get('trust proxy fn') as TrustFn;
+  // Every operation of the table, once; the compiler wants a handler for each.
+  const handlers: Handlers = {
+    ...healthHandlers(deps.health),
+    ...openApiHandlers(),
+    ...authHandlers(deps.auth, deps.sessions.endOtherSessions),
+    ...stackHandlers(deps.stacks),
+    ...jobHandlers(deps.jobs),
+    ...composeToolHandlers(deps.validate),
+  };
+
+  app.use('/api', csrfGuard(trust));
   app.use('/api', express.json({ limit: '1mb' }));
-  app.use('/api', healthRoutes(deps.health));
-  app.use('/api', openApiRoutes());
   app.use('/api', sessionMiddleware);
-  app.use('/api', authRoutes(deps.auth, deps.sessions.endOtherSessions));
-  // Everything below needs a session.
-  app.use('/api', requireSession);
-  app.use('/api', stackRoutes(deps.stacks));
-  app.use('/api', jobRoutes(deps.jobs));
-  app.use('/api', validateRoutes(deps.validate));
-  app.use('/api', convertRoutes());
+  app.use(
+    '/api',
+    operationRouter(handlers, {
+      principal: sessionPrincipal,
+      log,
+      checkReplies: deps.checkReplies ?? process.env.NODE_ENV === 'test',
+    }),
+  );
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));
@@ -78,6 +94,7 @@ export function createApp(deps: AppDeps): BerthApp {
     app,
     server,
     sessionMiddleware,
+    trust: (addr, hop) => trust()(addr, hop),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

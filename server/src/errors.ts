@@ -4,6 +4,7 @@ const statusOf: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  CSRF: 403,
   NOT_FOUND: 404,
   STACK_NOT_FOUND: 404,
   STACK_EXISTS: 409,

@@ -124,6 +124,12 @@ export async function createBerth(
     sessionMiddleware: http.sessionMiddleware,
     stacks,
     log: logger,
+    trust: http.trust,
+    sessions: {
+      onEnded: (listener) => sessionStore.onEnded(listener),
+      isAlive: (sid) =>
+        new Promise((resolve) => sessionStore.get(sid, (err, s) => resolve(!err && Boolean(s?.user)))),
+    },
     register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
       const stack = /^stack:(.+)$/.exec(id)?.[1];
       if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');

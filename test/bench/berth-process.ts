@@ -44,7 +44,7 @@ export async function startBerthProcess(env: Record<string, string>): Promise<Be
   const url = `http://127.0.0.1:${port}`;
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Origin: url },
     body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
   });
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

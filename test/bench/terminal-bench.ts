@@ -25,7 +25,7 @@ async function api(
 ): Promise<Record<string, unknown>> {
   const res = await fetch(b.url + url, {
     method,
-    headers: { Cookie: b.cookie, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Cookie: b.cookie, Origin: b.url, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   return (await res.json()) as Record<string, unknown>;

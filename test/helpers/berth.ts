@@ -14,7 +14,7 @@ export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export interface TestBerth {
   berth: Berth;
   config: Config;
-  /** Not logged in. */
+  /** Not logged in; sends Berth's own Origin, as a browser on its pages would. */
   anon: () => TestAgent;
   /** Logged in as ADMIN. */
   agent: TestAgent;
@@ -41,14 +41,16 @@ export async function startBerth(
   const berth = await createBerth(config, silentLogger(), options.overrides);
   await new Promise<void>((resolve) => berth.http.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(berth.http.server.address() as AddressInfo).port}`;
-  const agent = request.agent(berth.http.server);
+  // Browsers send Origin with every state-changing request; Berth refuses cookie requests without it.
+  const sameOrigin = () => request.agent(berth.http.server).set('Origin', url);
+  const agent = sameOrigin();
   if (options.login !== false) {
     await agent.post('/api/auth/login').send(ADMIN).expect(200);
   }
   return {
     berth,
     config,
-    anon: () => request.agent(berth.http.server),
+    anon: sameOrigin,
     agent,
     url,
     close: async () => {

@@ -13,8 +13,14 @@ export async function sessionCookie(t: TestBerth): Promise<string> {
   return String(first).split(';')[0] ?? '';
 }
 
+/** A client as a browser on Berth's pages is: its Origin is Berth's (override it to test refusals). */
 export function connect(url: string, headers: Record<string, string> = {}): ClientSocket {
-  return io(url, { transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true });
+  return io(url, {
+    transports: ['websocket'],
+    extraHeaders: { origin: url, ...headers },
+    reconnection: false,
+    forceNew: true,
+  });
 }
 
 /** Resolves with the connect_error message, or 'connected'. */

@@ -113,8 +113,12 @@ describe.runIf(hasEngine)('the container image', () => {
     }
   });
 
-  it('reports the engine and compose from inside the container', async () => {
-    const health = HealthResponse.parse(await (await fetch(`${base}/api/health`)).json());
+  it('reports the engine and compose from inside the container (to a session only)', async () => {
+    expect(await (await fetch(`${base}/api/health`)).json()).toEqual({ ok: true });
+    const cookie = await login();
+    const health = HealthResponse.parse(
+      await (await fetch(`${base}/api/health`, { headers: { cookie } })).json(),
+    );
     expect(health.docker.reachable).toBe(true);
     expect(health.docker.version).toBe(await docker(['version', '--format', '{{.Server.Version}}']));
     expect(health.docker.composeVersion).toMatch(/^\d+\.\d+\.\d+/);
@@ -139,7 +143,10 @@ describe.runIf(hasEngine)('the container image', () => {
 
   it('runs compose through the socket, with relative bind mounts resolved on the host', async () => {
     const cookie = await login();
-    const started = await fetch(`${base}/api/stacks/${PROBE}/up`, { method: 'POST', headers: { cookie } });
+    const started = await fetch(`${base}/api/stacks/${PROBE}/up`, {
+      method: 'POST',
+      headers: { cookie, origin: base },
+    });
     expect(started.status).toBe(202);
     const { jobId } = (await started.json()) as { jobId: string };
     let job: { state: string; output: string } = { state: 'running', output: '' };
@@ -159,7 +166,7 @@ describe.runIf(hasEngine)('the container image', () => {
   async function login(): Promise<string> {
     const res = await fetch(`${base}/api/auth/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', origin: base },
       body: JSON.stringify(ADMIN),
     });
     expect(res.status).toBe(200);

@@ -10,7 +10,14 @@ import { tempDir } from '../helpers/factories.js';
 class FakeTerminal implements ActionTerminal {
   runs: Array<{ id: string; args: readonly string[]; cwd: string; finish: (code: number) => void }> = [];
   notes: string[] = [];
-  run(id: string, _file: string, args: readonly string[], o: { cwd: string; onData: (s: string) => void }) {
+  envs: NodeJS.ProcessEnv[] = [];
+  run(
+    id: string,
+    _file: string,
+    args: readonly string[],
+    o: { cwd: string; env: NodeJS.ProcessEnv; onData: (s: string) => void },
+  ) {
+    this.envs.push(o.env);
     return new Promise<number>((resolve) => {
       o.onData(`ran ${args.join(' ')}\n`);
       this.runs.push({ id, args, cwd: o.cwd, finish: resolve });
@@ -35,8 +42,6 @@ function setup(composeVersion: string | null = '2.26.1') {
   return { terminal, jobs, runner, cleanup: tmp.cleanup };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
-
 describe('ComposeRunner', () => {
   it('runs steps in the stack terminal with -p, one job per stack at a time', async () => {
     const { terminal, runner, jobs, cleanup } = setup();
@@ -44,7 +49,7 @@ describe('ComposeRunner', () => {
       { args: ['pull'], cwd: '/stacks/web' },
       { args: ['up', '-d'], cwd: '/stacks/web' },
     ]);
-    await tick();
+    await expect.poll(() => terminal.runs.length).toBe(1);
     expect(terminal.runs[0]).toMatchObject({
       id: 'stack:web',
       args: ['compose', '-p', 'web', '--progress', 'plain', 'pull'],
@@ -53,10 +58,11 @@ describe('ComposeRunner', () => {
     // Another stack runs in parallel.
     await runner.start('db', 'up', [{ args: ['up', '-d'], cwd: '/stacks/db' }]);
     terminal.runs[0]?.finish(0);
-    await tick();
-    expect(terminal.runs.map((r) => r.args.join(' '))).toContain('compose -p web --progress plain up -d');
+    await expect
+      .poll(() => terminal.runs.map((r) => r.args.join(' ')))
+      .toContain('compose -p web --progress plain up -d');
     terminal.runs.find((r) => r.args.includes('web') && r.args.includes('up'))?.finish(0);
-    await tick();
+    await expect.poll(() => jobs.get(job.id)?.state).toBe('succeeded');
     expect(jobs.get(job.id)).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(jobs.get(job.id)?.output).toContain('ran compose -p web --progress plain pull');
     expect(runner.isBusy('web')).toBe(false);
@@ -77,9 +83,9 @@ describe('ComposeRunner', () => {
         after = true;
       },
     );
-    await tick();
+    await expect.poll(() => terminal.runs.length).toBe(1);
     terminal.runs[0]?.finish(3);
-    await tick();
+    await expect.poll(() => jobs.get(job.id)?.state).toBe('failed');
     expect(terminal.runs).toHaveLength(1);
     expect(after).toBe(false);
     expect(jobs.get(job.id)).toMatchObject({ state: 'failed', exitCode: 3 });

@@ -1,4 +1,6 @@
 import type { ApiError } from '../../../common/errors';
+import type { BodyOf, ParamsOf, QueryOf, ReplyOf } from '../../../common/operations';
+import { ROUTES, urlOf, type OperationId } from '../../../common/routes';
 
 /** An error answer from the server, carrying the contract's code and message. */
 export class ApiRequestError extends Error {
@@ -46,9 +48,25 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
-export const http = {
-  get: <T>(url: string) => request<T>('GET', url),
-  post: <T>(url: string, body?: unknown) => request<T>('POST', url, body),
-  put: <T>(url: string, body?: unknown) => request<T>('PUT', url, body),
-  delete: <T>(url: string) => request<T>('DELETE', url),
-};
+type Input<K extends OperationId> = (ParamsOf<K> extends undefined
+  ? { params?: never }
+  : { params: ParamsOf<K> }) &
+  (BodyOf<K> extends undefined ? { body?: never } : { body: BodyOf<K> }) &
+  (QueryOf<K> extends undefined ? { query?: never } : { query?: QueryOf<K> });
+
+/**
+ * Calls one operation of the table (common/routes.ts): its method and path come from there,
+ * its params, body and reply are typed from common/operations.ts. No URL is written by hand.
+ */
+export function call<K extends OperationId>(
+  id: K,
+  ...[input]: Record<never, never> extends Input<K> ? [Input<K>?] : [Input<K>]
+): Promise<ReplyOf<K>> {
+  const def = ROUTES[id];
+  const url = urlOf(
+    id,
+    (input?.params ?? {}) as Record<string, string>,
+    input?.query as Record<string, string | number | boolean | undefined> | undefined,
+  );
+  return request<ReplyOf<K>>(def.method.toUpperCase(), url, input?.body);
+}

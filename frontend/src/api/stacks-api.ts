@@ -1,31 +1,23 @@
-import type { ActionResponse, ConvertResponse, SaveStackResponse, StackAction } from '../../../common/api';
-import type { HistoryEntry, Problem, StackDetail } from '../../../common/stack';
-import { http } from './http';
+import type { StackAction } from '../../../common/api';
+import type { Job } from '../../../common/operations';
+import { call } from './http';
 
-const base = (name: string) => `/api/stacks/${encodeURIComponent(name)}`;
-
-export interface JobInfo {
-  id: string;
-  state: 'running' | 'succeeded' | 'failed';
-  exitCode: number | null;
-}
+export type JobInfo = Pick<Job, 'id' | 'state' | 'exitCode'>;
 
 export const stacksApi = {
-  create: (name: string, yaml: string, env?: string) =>
-    http.post<StackDetail>('/api/stacks', { name, yaml, env }),
-  action: (name: string, action: StackAction) => http.post<ActionResponse>(`${base(name)}/${action}`),
-  remove: (name: string) => http.delete<{ jobId: string }>(base(name)),
-  job: (id: string) => http.get<JobInfo>(`/api/jobs/${id}`),
-  history: (name: string) => http.get<HistoryEntry[]>(`${base(name)}/history`),
-  historyEntry: (name: string, id: string) =>
-    http.get<{ yaml: string; env: string | null; savedAt: string }>(`${base(name)}/history/${id}`),
-  restore: (name: string, id: string) => http.post<{ etag: string }>(`${base(name)}/history/${id}/restore`),
-  detail: (name: string) => http.get<StackDetail>(base(name)),
+  create: (name: string, yaml: string, env?: string) => call('createStack', { body: { name, yaml, env } }),
+  action: (name: string, action: StackAction) => call('runAction', { params: { name, action } }),
+  remove: (name: string) => call('deleteStack', { params: { name } }),
+  job: (id: string): Promise<JobInfo> => call('getJob', { params: { id } }),
+  history: (name: string) => call('listHistory', { params: { name } }),
+  historyEntry: (name: string, id: string) => call('getHistoryVersion', { params: { name, id } }),
+  restore: (name: string, id: string) => call('restoreHistoryVersion', { params: { name, id } }),
+  detail: (name: string) => call('getStack', { params: { name } }),
   /** Saves the compose file only (.env is left alone). */
-  save: (name: string, yaml: string, etag: string) => http.put<SaveStackResponse>(base(name), { yaml, etag }),
-  convert: (command: string, into?: string) => http.post<ConvertResponse>('/api/convert', { command, into }),
-  validate: async (yaml: string) =>
-    (await http.post<{ problems: Problem[] }>('/api/validate', { yaml })).problems,
+  save: (name: string, yaml: string, etag: string) =>
+    call('saveStack', { params: { name }, body: { yaml, etag } }),
+  convert: (command: string, into?: string) => call('convert', { body: { command, into } }),
+  validate: async (yaml: string) => (await call('validate', { body: { yaml } })).problems,
 };
 
 export interface WaitOptions {

@@ -1,7 +1,6 @@
 import { computed, ref, shallowRef } from 'vue';
-import type { SaveStackResponse } from '../../../common/api';
 import type { Problem, StackDetail } from '../../../common/stack';
-import { ApiRequestError, http } from '../api/http';
+import { ApiRequestError, call } from '../api/http';
 import { isDirty, onDiskChange, resolveConflict, type StackFilesVersion } from '../lib/stack-sync';
 
 /** Load, edit, save (etag), conflicts and changes on disk for one stack. */
@@ -25,7 +24,7 @@ export function useStackEditor(name: () => string) {
   }
 
   async function fetchDetail(): Promise<StackDetail> {
-    return http.get<StackDetail>(`/api/stacks/${encodeURIComponent(name())}`);
+    return call('getStack', { params: { name: name() } });
   }
 
   async function load(): Promise<void> {
@@ -51,10 +50,9 @@ export function useStackEditor(name: () => string) {
     const sent = { yaml: yaml.value, env: env.value };
     try {
       const envChanged = sent.env !== (base.value.env ?? '');
-      const res = await http.put<SaveStackResponse>(`/api/stacks/${encodeURIComponent(name())}`, {
-        yaml: sent.yaml,
-        ...(envChanged ? { env: sent.env } : {}),
-        etag,
+      const res = await call('saveStack', {
+        params: { name: name() },
+        body: { yaml: sent.yaml, ...(envChanged ? { env: sent.env } : {}), etag },
       });
       base.value = { yaml: sent.yaml, env: envChanged ? sent.env : base.value.env, etag: res.etag };
       problems.value = res.problems;

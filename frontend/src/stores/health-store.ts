@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { HealthResponse } from '../../../common/api';
-import { http } from '../api/http';
+import { call } from '../api/http';
 
 export const useHealthStore = defineStore('health', () => {
   const health = ref<HealthResponse | null>(null);
@@ -11,7 +11,9 @@ export const useHealthStore = defineStore('health', () => {
   async function refresh(): Promise<void> {
     loading.value = true;
     try {
-      health.value = await http.get<HealthResponse>('/api/health');
+      const reply = await call('getHealth');
+      // Signed in, the reply names the engine; the brief form is for strangers.
+      health.value = 'docker' in reply ? reply : null;
       error.value = null;
     } catch (err) {
       error.value = err instanceof Error ? err.message : String(err);

@@ -8,7 +8,7 @@ export interface ActionTerminal {
     id: string,
     file: string,
     args: readonly string[],
-    options: { cwd: string; onData: (chunk: string) => void },
+    options: { cwd: string; env: NodeJS.ProcessEnv; onData: (chunk: string) => void },
   ): Promise<number>;
   /** Writes text of Berth's own (a command header, a result line) into terminal `id`. */
   note(id: string, text: string): void;

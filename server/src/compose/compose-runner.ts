@@ -1,4 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { childEnv, dotenvKeys } from '../lib/child-env.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ComposeCli } from './compose-cli.js';
@@ -14,6 +17,12 @@ export interface RunStep {
   args: string[];
   /** Folder to run in; the stack folder unless said otherwise. */
   cwd: string;
+}
+
+/** The allow-listed environment, less what the stack's own `.env` sets: the stack always wins. */
+async function stackEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  const dotenv = await readFile(path.join(dir, '.env'), 'utf8').catch(() => '');
+  return childEnv({ omit: dotenvKeys(dotenv) });
 }
 
 /**
@@ -97,6 +106,7 @@ export class ComposeRunner {
         say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
         exitCode = await this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
           cwd: step.cwd,
+          env: await stackEnv(step.cwd),
           onData: write,
         });
         if (exitCode !== 0) break;

@@ -1,3 +1,4 @@
+import { childEnv } from '../lib/child-env.js';
 import { execFile } from 'node:child_process';
 
 export interface RunResult {
@@ -16,7 +17,12 @@ export function runFile(
     execFile(
       file,
       args,
-      { cwd: options.cwd, timeout: options.timeoutMs ?? 60_000, env: options.env, maxBuffer: 16 << 20 },
+      {
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 60_000,
+        env: options.env ?? childEnv(),
+        maxBuffer: 16 << 20,
+      },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           reject(err);

@@ -1,14 +1,15 @@
-import { Router, type Request, type RequestHandler } from 'express';
-import { ChangePasswordRequest, Credentials, SetupRequest, type SessionUser } from '../../../common/api.js';
+import type { Request } from 'express';
+import type { SessionUser } from '../../../common/api.js';
 import type { AuthService } from '../auth/auth-service.js';
-import { AppError } from '../errors.js';
-import { route } from './route.js';
+import type { Handlers } from './route.js';
 
 declare module 'express-session' {
   interface SessionData {
     user: SessionUser;
   }
 }
+
+export const SESSION_COOKIE = 'berth.sid';
 
 /** A new session id on every login defeats session fixation. */
 function startSession(req: Request, user: SessionUser): Promise<void> {
@@ -21,62 +22,35 @@ function startSession(req: Request, user: SessionUser): Promise<void> {
   });
 }
 
-export function currentUser(req: Request): SessionUser {
-  const user = req.session?.user;
-  if (!user) throw new AppError('UNAUTHENTICATED', 'log in first');
-  return user;
-}
-
-/** Refuses requests without a session before anything of them is parsed. */
-export const requireSession: RequestHandler = (req, _res, next) => {
-  currentUser(req);
-  next();
-};
-
 /** Ends a user's other sessions (after a password change). */
 export type EndOtherSessions = (username: string, exceptSid: string) => void;
 
-export function authRoutes(auth: AuthService, endOtherSessions: EndOtherSessions): Router {
-  const r = Router();
-  r.get(
-    '/auth/status',
-    route({}, ({ req }) => Promise.resolve(auth.status(req.session.user ?? null))),
-  );
-  r.post(
-    '/auth/setup',
-    route({ body: SetupRequest, status: 201 }, async ({ body, req }) => {
+type AuthOps = 'getAuthStatus' | 'setup' | 'login' | 'logout' | 'changePassword';
+
+export function authHandlers(auth: AuthService, endOtherSessions: EndOtherSessions): Handlers<AuthOps> {
+  return {
+    getAuthStatus: ({ req }) => auth.status(req.session.user ?? null),
+    setup: async ({ body, req }) => {
       const user = await auth.setup(body);
       await startSession(req, user);
       return { user };
-    }),
-  );
-  r.post(
-    '/auth/login',
-    route({ body: Credentials }, async ({ body, req }) => {
+    },
+    login: async ({ body, req }) => {
       const user = await auth.login(req.ip ?? 'unknown', body);
       await startSession(req, user);
       return { user };
-    }),
-  );
-  r.post(
-    '/auth/logout',
-    route({}, async ({ req, res }) => {
+    },
+    // The store tells the realtime layer, which disconnects this session's sockets.
+    logout: async ({ req, res }) => {
       await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       res.clearCookie(SESSION_COOKIE, { path: '/' });
-      return { ok: true };
-    }),
-  );
-  r.post(
-    '/auth/password',
-    requireSession,
-    route({ body: ChangePasswordRequest }, async ({ body, req }) => {
-      const { username } = currentUser(req);
+      return { ok: true as const };
+    },
+    changePassword: async ({ body, req, principal }) => {
+      const username = principal?.username ?? '';
       await auth.changePassword(username, body, req.ip ?? 'unknown');
       endOtherSessions(username, req.sessionID);
-      return { ok: true };
-    }),
-  );
-  return r;
+      return { ok: true as const };
+    },
+  };
 }
-
-export const SESSION_COOKIE = 'berth.sid';

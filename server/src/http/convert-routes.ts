@@ -1,13 +1,10 @@
-import { Router } from 'express';
-import { ConvertRequest } from '../../../common/api.js';
 import { convertRun } from '../convert/converter.js';
-import { route } from './route.js';
+import type { ComposeValidator } from '../stacks/stack-store.js';
+import type { Handlers } from './route.js';
 
-export function convertRoutes(): Router {
-  const r = Router();
-  r.post(
-    '/convert',
-    route({ body: ConvertRequest }, ({ body }) => Promise.resolve(convertRun(body.command, body.into))),
-  );
-  return r;
+export function composeToolHandlers(validate: ComposeValidator): Handlers<'convert' | 'validate'> {
+  return {
+    convert: ({ body }) => convertRun(body.command, body.into),
+    validate: ({ body }) => ({ problems: validate(body.yaml).problems }),
+  };
 }

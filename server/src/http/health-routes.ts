@@ -1,12 +1,12 @@
-import { Router } from 'express';
 import type { HealthService } from '../engine/health-service.js';
-import { route } from './route.js';
+import type { Handlers } from './route.js';
 
-export function healthRoutes(health: HealthService): Router {
-  const r = Router();
-  r.get(
-    '/health',
-    route({}, () => health.check()),
-  );
-  return r;
+export function healthHandlers(health: HealthService): Handlers<'getHealth'> {
+  return {
+    // Versions help attackers pick exploits: strangers learn only whether Berth is up.
+    getHealth: async ({ principal }) => {
+      const full = await health.check();
+      return principal ? full : { ok: full.ok };
+    },
+  };
 }

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Router } from 'express';
 import { buildOpenApiDocument } from './openapi.js';
-import { route } from './route.js';
+import type { Handlers } from './route.js';
 
 /** The version in Berth's package.json, found upwards from here (sources, dist or the image). */
-function packageVersion(): string {
+export function packageVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const file = path.join(dir, 'package.json');
@@ -21,14 +20,8 @@ function packageVersion(): string {
 let document: Record<string, unknown> | undefined;
 
 /** GET /api/openapi.json, without a session: it describes the API, not any data. */
-export function openApiRoutes(): Router {
-  const r = Router();
-  r.get(
-    '/openapi.json',
-    route({}, () => {
-      document ??= buildOpenApiDocument(packageVersion());
-      return Promise.resolve(document);
-    }),
-  );
-  return r;
+export function openApiHandlers(): Handlers<'getOpenApi'> {
+  return {
+    getOpenApi: () => (document ??= buildOpenApiDocument(packageVersion())) as { openapi: '3.1.0' },
+  };
 }

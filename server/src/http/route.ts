@@ -1,24 +1,34 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiError } from '../../../common/errors.js';
+import {
+  OPERATIONS,
+  type FileReply,
+  type OperationSchemas,
+  type ParsedBody,
+  type ParsedParams,
+  type ParsedQuery,
+  type ReplyOf,
+} from '../../../common/operations.js';
+import { ROUTES, type OperationId } from '../../../common/routes.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { authorize, type Principal } from './principal.js';
 
-interface RouteSpec<P extends z.ZodType, B extends z.ZodType, Q extends z.ZodType> {
-  params?: P;
-  body?: B;
-  query?: Q;
-  /** HTTP status of a successful reply; 200 unless given. */
-  status?: number;
-}
-
-interface RouteInput<P, B, Q> {
-  params: P;
-  body: B;
-  query: Q;
+export interface HandlerInput<K extends OperationId> {
+  params: ParsedParams<K>;
+  body: ParsedBody<K>;
+  query: ParsedQuery<K>;
+  /** Who asks; null only for `public` operations called without a session. */
+  principal: Principal | null;
   req: Request;
   res: Response;
 }
+
+type Result<K extends OperationId> = (typeof OPERATIONS)[K]['reply'] extends FileReply ? void : ReplyOf<K>;
+export type Handler<K extends OperationId> = (input: HandlerInput<K>) => Promise<Result<K>> | Result<K>;
+/** Handlers of some operations; app.ts joins them, and the compiler wants every id once. */
+export type Handlers<K extends OperationId = OperationId> = { [P in K]: Handler<P> };
 
 /** Turns zod issues into one readable sentence plus structured details. */
 export function describeIssues(error: z.ZodError, where: string): AppError {
@@ -33,34 +43,61 @@ export function describeIssues(error: z.ZodError, where: string): AppError {
   return new AppError('BAD_REQUEST', message, { issues });
 }
 
-function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
-  if (!schema) return undefined as z.infer<T>;
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
   const r = schema.safeParse(value);
   if (!r.success) throw describeIssues(r.error, where);
   return r.data;
 }
 
+export interface OperationRouterOptions {
+  principal: (req: Request) => Principal | null;
+  log: Logger;
+  /** Parse every reply with its schema (tests): a reply that drifts from the contract is a 500. */
+  checkReplies?: boolean;
+}
+
 /**
- * The one wrapper for HTTP handlers: parse (zod) -> service -> JSON reply. Errors are passed to
- * the error middleware, which answers in the contract's shape.
+ * The one wrapper for HTTP handlers, and the only way a route is registered: for every operation
+ * of the table, access -> parse (zod) -> handler -> reply (JSON, or the handler's own download).
  */
-export function route<
-  P extends z.ZodType = z.ZodUndefined,
-  B extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
->(
-  spec: RouteSpec<P, B, Q>,
-  handler: (input: RouteInput<z.infer<P>, z.infer<B>, z.infer<Q>>) => Promise<unknown>,
-): RequestHandler {
-  return (req, res, next) => {
-    void (async () => {
-      const params = parsePart(spec.params, req.params, 'path parameter');
-      const body = parsePart(spec.body, req.body, 'request body');
-      const query = parsePart(spec.query, req.query, 'query');
-      const result = await handler({ params, body, query, req, res });
-      if (!res.headersSent) res.status(spec.status ?? 200).json(result);
-    })().catch(next);
-  };
+export function operationRouter(handlers: Handlers, opts: OperationRouterOptions): Router {
+  const router = Router();
+  for (const id of Object.keys(ROUTES) as OperationId[]) {
+    const def = ROUTES[id];
+    const spec: OperationSchemas = OPERATIONS[id];
+    const handler = handlers[id] as (input: HandlerInput<OperationId>) => Promise<unknown> | unknown;
+    const params = spec.params ? z.object(spec.params) : undefined;
+    const reply = 'file' in spec.reply ? null : spec.reply;
+    const run: RequestHandler = (req, res, next) => {
+      void (async () => {
+        const principal = opts.principal(req);
+        authorize(def.access, principal, `${def.method.toUpperCase()} ${def.path}`);
+        const result = await handler({
+          params: parsePart(params, req.params, 'path parameter') as never,
+          query: parsePart(spec.query, req.query, 'query') as never,
+          body: parsePart(spec.body, req.body, 'request body') as never,
+          principal,
+          req,
+          res,
+        });
+        if (res.headersSent || !reply) return;
+        if (opts.checkReplies) {
+          const checked = reply.safeParse(result);
+          if (!checked.success) {
+            opts.log.error(
+              { operation: id, issues: checked.error.issues },
+              'reply does not match its schema',
+            );
+            throw new Error(`reply of ${id} does not match its schema`);
+          }
+        }
+        res.status(spec.status ?? 200).json(result);
+      })().catch(next);
+    };
+    router[def.method](def.path.replace(/^\/api/, ''), run);
+  }
+  return router;
 }
 
 export function sendError(res: Response, err: AppError): void {
@@ -71,7 +108,11 @@ export function sendError(res: Response, err: AppError): void {
   res.status(err.status).json(body);
 }
 
-/** Maps any error to the contract's JSON shape; never leaks a stack trace. */
+/**
+ * Maps any error to the contract's JSON shape; never leaks a stack trace. Bad input was already
+ * turned into AppErrors by the parsing above, so any other zod error is Berth failing to read
+ * its own data: a 500 with the cause logged, never a 400 with its internals.
+ */
 export function errorMiddleware(log: Logger) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
@@ -82,27 +123,25 @@ export function errorMiddleware(log: Logger) {
       sendError(res, err);
       return;
     }
-    if (err instanceof z.ZodError) {
-      sendError(res, describeIssues(err, 'input'));
-      return;
-    }
     // body-parser's errors carry `type` and `status`.
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.too.large') {
-      sendError(res, new AppError('PAYLOAD_TOO_LARGE', 'request body is too large'));
-      return;
-    }
-    if (e.type === 'entity.parse.failed') {
-      sendError(res, new AppError('BAD_REQUEST', 'request body is not valid JSON'));
-      return;
-    }
-    if (e.status === 404) {
-      sendError(res, new AppError('NOT_FOUND', 'not found'));
-      return;
-    }
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      sendError(res, new AppError('BAD_REQUEST', e.message ?? 'bad request'));
-      return;
+    if (!(err instanceof z.ZodError)) {
+      if (e.type === 'entity.too.large') {
+        sendError(res, new AppError('PAYLOAD_TOO_LARGE', 'request body is too large'));
+        return;
+      }
+      if (e.type === 'entity.parse.failed') {
+        sendError(res, new AppError('BAD_REQUEST', 'request body is not valid JSON'));
+        return;
+      }
+      if (e.status === 404) {
+        sendError(res, new AppError('NOT_FOUND', 'not found'));
+        return;
+      }
+      if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+        sendError(res, new AppError('BAD_REQUEST', e.message ?? 'bad request'));
+        return;
+      }
     }
     log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     sendError(res, new AppError('INTERNAL', 'internal error'));

@@ -51,13 +51,15 @@ export class SqliteSessionStore extends Store {
         "UPDATE sessions SET expires_at = ?, data = json_set(data, '$.cookie', json(?)) WHERE sid = ?",
       ),
       destroy: db.prepare<[string]>('DELETE FROM sessions WHERE sid = ?'),
+      sidsOf: db.prepare<[], { sid: string }>('SELECT sid FROM sessions'),
       clear: db.prepare<[]>('DELETE FROM sessions'),
       length: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM sessions WHERE expires_at > ?'),
       prune: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
       // CASE guards json_extract, which fails on a row that is not JSON.
-      destroyUser: db.prepare<[string, string]>(
+      destroyUser: db.prepare<[string, string], { sid: string }>(
         `DELETE FROM sessions WHERE sid <> ? AND
-           CASE WHEN json_valid(data) THEN json_extract(data, '$.user.username') END = ? COLLATE NOCASE`,
+           CASE WHEN json_valid(data) THEN json_extract(data, '$.user.username') END = ? COLLATE NOCASE
+         RETURNING sid`,
       ),
     };
     const interval = options.pruneIntervalMs ?? 15 * 60_000;
@@ -97,13 +99,26 @@ export class SqliteSessionStore extends Store {
   override destroy(sid: string, callback?: ErrorCallback): void {
     this.run(() => {
       this.stmt.destroy.run(sid);
+      this.ended([sid]);
     }, callback);
   }
 
   override clear(callback?: ErrorCallback): void {
     this.run(() => {
+      const sids = this.stmt.sidsOf.all().map((r) => r.sid);
       this.stmt.clear.run();
+      this.ended(sids);
     }, callback);
+  }
+
+  /** Listens for sessions that were ended (logout, password change, clear); not for expiry. */
+  onEnded(listener: (sids: string[]) => void): () => void {
+    this.on('ended', listener);
+    return () => this.off('ended', listener);
+  }
+
+  private ended(sids: string[]): void {
+    if (sids.length > 0) this.emit('ended', sids);
   }
 
   /** Sessions that have not expired. */
@@ -121,7 +136,9 @@ export class SqliteSessionStore extends Store {
    * password change. Returns how many were ended.
    */
   destroyUserSessions(username: string, exceptSid = ''): number {
-    return this.stmt.destroyUser.run(exceptSid, username).changes;
+    const sids = this.stmt.destroyUser.all(exceptSid, username).map((r) => r.sid);
+    this.ended(sids);
+    return sids.length;
   }
 
   /** Stops the prune timer; the database stays open (its owner closes it). */

@@ -1,30 +1,41 @@
 import type { Socket } from 'socket.io';
-import type { z } from 'zod';
-import type { Ack } from '../../../common/events.js';
+import { CLIENT_EVENTS, type Ack, type AckDataOf, type ClientEventName } from '../../../common/events.js';
 import { AppError } from '../errors.js';
+import { authorize, type Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
+import type { z } from 'zod';
+
+type PayloadOut<E extends ClientEventName> = z.output<(typeof CLIENT_EVENTS)[E]['payload']>;
+
+/** What every socket carries from its handshake. */
+export interface SocketData {
+  principal: Principal;
+}
 
 /**
- * The one wrapper for inbound socket events: parse (zod) -> service -> ack. A malformed
- * payload or a failing service answers an error ack; nothing thrown reaches socket.io.
+ * The one wrapper for inbound socket events: access (from the events table) -> parse (zod) ->
+ * service -> ack. A refused, malformed or failing event answers an error ack; nothing thrown
+ * reaches socket.io.
  */
-export function onEvent<S extends z.ZodType, R>(
+export function onEvent<E extends ClientEventName>(
   socket: Socket,
-  event: string,
-  schema: S,
-  handler: (payload: z.infer<S>) => Promise<R> | R,
+  event: E,
+  handler: (payload: PayloadOut<E>, principal: Principal) => Promise<AckDataOf<E>> | AckDataOf<E>,
   log: Logger,
 ): void {
-  socket.on(event, (payload: unknown, ack?: unknown) => {
-    const reply = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : undefined;
+  const def = CLIENT_EVENTS[event];
+  socket.on(event as string, (payload: unknown, ack?: unknown) => {
+    const reply = typeof ack === 'function' ? (ack as (a: Ack<AckDataOf<E>>) => void) : undefined;
     void (async () => {
-      const parsed = schema.safeParse(payload);
+      const principal = (socket.data as Partial<SocketData>).principal ?? null;
+      authorize(def.access, principal, event);
+      const parsed = def.payload.safeParse(payload);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? ` field "${issue.path.join('.')}"` : '';
         throw new AppError('BAD_REQUEST', `invalid ${event} payload${where}: ${issue?.message ?? 'invalid'}`);
       }
-      const data = await handler(parsed.data);
+      const data = await handler(parsed.data as PayloadOut<E>, principal as Principal);
       reply?.({ ok: true, data });
     })().catch((err: unknown) => {
       if (!(err instanceof AppError)) log.error({ err, event }, 'socket handler failed');

@@ -1,10 +1,5 @@
-import {
-  ExecOpen,
-  TerminalInput,
-  TerminalJoin,
-  TerminalLeave,
-  TerminalResize,
-} from '../../../common/events.js';
+import { AppError } from '../errors.js';
+import type { Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
 import type { ExecSessions } from '../terminals/exec-sessions.js';
 import type { TerminalHub } from '../terminals/terminal-hub.js';
@@ -22,10 +17,14 @@ export function roomSink(realtime: () => Realtime | undefined): TerminalSink {
   };
 }
 
+/** Whose a shell is: the session that opened it (or the token, for sockets without a session). */
+export const ownerKey = (p: Principal): string => p.sessionId ?? p.via;
+
 /**
  * terminal:* and exec:open: parse -> hub / exec service -> ack. `prepare` may create a terminal
  * before a join (a stack's action terminal exists, empty, for anyone who opens the stack, so
- * output of the next action reaches viewers who were already there).
+ * output of the next action reaches viewers who were already there). A shell belongs to the
+ * session that opened it: no other session may watch it, type into it or resize it.
  */
 export function terminalHandlers(
   hub: TerminalHub,
@@ -33,13 +32,19 @@ export function terminalHandlers(
   log: Logger,
   prepare: (id: string) => Promise<void> = () => Promise.resolve(),
 ) {
+  const mustOwn = (id: string, principal: Principal): void => {
+    const owner = hub.ownerOf(id);
+    if (owner !== undefined && owner !== ownerKey(principal)) {
+      throw new AppError('FORBIDDEN', 'this terminal belongs to another session');
+    }
+  };
   return (socket: BerthSocket): void => {
     onEvent(
       socket,
       'terminal:join',
-      TerminalJoin,
-      async ({ id }) => {
+      async ({ id }, principal) => {
         await prepare(id);
+        mustOwn(id, principal);
         // Snapshot and room join happen in one tick: no output is lost or sent twice.
         const snapshot = hub.join(id, socket.id);
         void socket.join(terminalRoom(id));
@@ -50,7 +55,6 @@ export function terminalHandlers(
     onEvent(
       socket,
       'terminal:leave',
-      TerminalLeave,
       ({ id }) => {
         hub.leave(id, socket.id);
         void socket.leave(terminalRoom(id));
@@ -58,15 +62,27 @@ export function terminalHandlers(
       },
       log,
     );
-    onEvent(socket, 'terminal:input', TerminalInput, ({ id, data }) => (hub.write(id, data), null), log);
+    onEvent(
+      socket,
+      'terminal:input',
+      ({ id, data }, principal) => {
+        mustOwn(id, principal);
+        hub.write(id, data);
+        return null;
+      },
+      log,
+    );
     onEvent(
       socket,
       'terminal:resize',
-      TerminalResize,
-      ({ id, cols, rows }) => (hub.resize(id, cols, rows), null),
+      ({ id, cols, rows }, principal) => {
+        mustOwn(id, principal);
+        hub.resize(id, cols, rows);
+        return null;
+      },
       log,
     );
-    onEvent(socket, 'exec:open', ExecOpen, (payload) => exec.open(payload), log);
+    onEvent(socket, 'exec:open', (payload, principal) => exec.open(payload, ownerKey(principal)), log);
     socket.on('disconnect', () => hub.leaveAll(socket.id));
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -103,7 +103,11 @@ export class StackStore {
       entries
         .filter((e) => !e.name.startsWith('.') && STACK_NAME_PATTERN.test(e.name))
         .map(async (e) => {
-          const info = await this.inspect(e.name).catch(() => null);
+          const info = await this.inspect(e.name).catch((err: unknown) => {
+            // Not silently dropped: the user sees in the log why a folder is not listed.
+            this.log.warn({ err, folder: e.name }, 'stack folder cannot be read; not listed');
+            return null;
+          });
           if (info) this.index.set(e.name, info);
         }),
     );
@@ -316,12 +320,15 @@ export class StackStore {
     name: string,
     current: StackFiles,
     yaml: string,
-    env: string | undefined,
+    /** undefined: leave .env alone; null: there is no .env (a version saved without one). */
+    env: string | null | undefined,
     problems: Problem[],
   ): Promise<SaveResult> {
     // An empty .env is only written where one exists: no file appears for nothing.
     const envChanges =
-      env !== undefined && env !== (current.env ?? '') && !(env === '' && current.env === null);
+      env === null
+        ? current.env !== null
+        : env !== undefined && env !== (current.env ?? '') && !(env === '' && current.env === null);
     if (yaml === current.yaml && !envChanges) return { etag: current.etag, problems };
     await this.history.record(name, {
       composeFile: current.info.composeFile,
@@ -330,9 +337,12 @@ export class StackStore {
     });
     const dir = this.paths.dirOf(name);
     if (yaml !== current.yaml) await writeFileAtomic(path.join(dir, current.info.composeFile), yaml);
-    if (envChanges) await writeFileAtomic(await this.envPath(dir), env, 0o600);
+    // The .env being replaced is in history already, so removing it loses nothing.
+    const newEnv = envChanges && env !== undefined ? env : current.env;
+    if (envChanges && newEnv === null) await unlink(await this.envPath(dir));
+    else if (envChanges && newEnv !== null) await writeFileAtomic(await this.envPath(dir), newEnv, 0o600);
     await this.refresh(name);
-    return { etag: etagOf(yaml, envChanges ? env : current.env), problems };
+    return { etag: etagOf(yaml, newEnv), problems };
   }
 
   listHistory(name: string): Promise<HistoryEntry[]> {
@@ -355,7 +365,7 @@ export class StackStore {
     const { problems } = this.validate(version.yaml);
     return this.writes.run(name, async () => {
       const current = await this.read(name);
-      return this.writeVersion(name, current, version.yaml, version.env ?? '', problems);
+      return this.writeVersion(name, current, version.yaml, version.env, problems);
     });
   }
 

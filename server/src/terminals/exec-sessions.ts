@@ -37,7 +37,11 @@ export class ExecSessions {
     return found && SHELL_PATTERN.test(found) ? found : 'sh';
   }
 
-  async open(input: { stack: string; service: string; shell?: string }): Promise<{ id: string }> {
+  /** `owner`: who alone may join, type into and resize the shell (a session). */
+  async open(
+    input: { stack: string; service: string; shell?: string },
+    owner: string,
+  ): Promise<{ id: string }> {
     const runtime = this.deps.runtime.runtimeOf(input.stack);
     const containers = runtime.containers.filter((c) => c.service === input.service);
     if (containers.length === 0) {
@@ -59,7 +63,11 @@ export class ExecSessions {
     const shell = input.shell ?? (await this.detectShell(target.id));
     const id = `exec:${randomUUID()}`;
     const args = ['exec', '-it', '-e', 'TERM=xterm-256color', target.id, shell];
-    const { exited } = this.deps.hub.spawn(id, this.docker, args, { cwd: this.deps.cwd, interactive: true });
+    const { exited } = this.deps.hub.spawn(id, this.docker, args, {
+      cwd: this.deps.cwd,
+      interactive: true,
+      owner,
+    });
     this.deps.log.info(
       { id, stack: input.stack, service: input.service, container: target.name, shell },
       'exec opened',

@@ -9,10 +9,11 @@ export class HubActionTerminal implements ActionTerminal {
     id: string,
     file: string,
     args: readonly string[],
-    options: { cwd: string; onData: (chunk: string) => void },
+    options: { cwd: string; env: NodeJS.ProcessEnv; onData: (chunk: string) => void },
   ): Promise<number> {
     const { exited } = this.hub.spawn(id, file, [...args], {
       cwd: options.cwd,
+      env: options.env,
       interactive: false,
       onData: options.onData,
     });

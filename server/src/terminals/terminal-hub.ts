@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { childEnv } from '../lib/child-env.js';
 import type { Logger } from '../logger.js';
 import { nodePtyFactory } from './node-pty-factory.js';
 import { Scrollback } from './scrollback.js';
@@ -30,6 +31,7 @@ const CLOSE_WAIT_MS = 5_000;
 interface Terminal {
   readonly id: string;
   interactive: boolean;
+  owner: string | undefined;
   /** The live process; null once it has exited. */
   proc: IPtyLike | null;
   exited: Promise<number> | null;
@@ -86,7 +88,7 @@ export class TerminalHub {
     const rows = opts.rows ?? existing?.rows ?? DEFAULT_ROWS;
     let proc: IPtyLike;
     try {
-      proc = this.ptyFactory(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, cols, rows });
+      proc = this.ptyFactory(file, args, { cwd: opts.cwd, env: opts.env ?? childEnv(), cols, rows });
     } catch (err) {
       this.log.error({ err, id, file }, 'could not start a terminal process');
       throw new AppError('INTERNAL', `could not start ${file}`);
@@ -94,6 +96,7 @@ export class TerminalHub {
 
     const t = existing ?? this.create(id, opts.interactive, cols, rows);
     t.interactive = opts.interactive;
+    t.owner = opts.owner;
     t.proc = proc;
     t.exitCode = null;
     t.cols = cols;
@@ -135,6 +138,11 @@ export class TerminalHub {
     const t = this.terminals.get(id) ?? this.create(id, false, DEFAULT_COLS, DEFAULT_ROWS);
     this.terminals.set(id, t);
     this.append(t, text);
+  }
+
+  /** The owner given at spawn; undefined for terminals anyone who may read can watch. */
+  ownerOf(id: string): string | undefined {
+    return this.terminals.get(id)?.owner;
   }
 
   write(id: string, data: string): void {
@@ -242,6 +250,7 @@ export class TerminalHub {
     return {
       id,
       interactive,
+      owner: undefined,
       proc: null,
       exited: null,
       exitCode: null,

@@ -15,6 +15,8 @@ export interface SpawnOptions {
   interactive: boolean;
   /** Every raw chunk of this process's output, uncoalesced (a job keeps its own copy). */
   onData?: (chunk: string) => void;
+  /** Who may join, type into and resize it (a shell's session); anyone who may read when absent. */
+  owner?: string;
 }
 
 export interface TerminalSnapshot {
