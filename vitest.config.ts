@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Password hashing (scrypt, 32 MiB a try) takes seconds on a shared, busy machine.
+          testTimeout: 30_000,
         },
       },
       {

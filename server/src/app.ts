@@ -85,7 +85,14 @@ export function createApp(deps: AppDeps): BerthApp {
       checkReplies: deps.checkReplies ?? process.env.NODE_ENV === 'test',
     }),
   );
-  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
+  // Strangers learn nothing of which routes exist.
+  app.use('/api', (req, _res, next) =>
+    next(
+      sessionPrincipal(req)
+        ? new AppError('NOT_FOUND', 'no such API route')
+        : new AppError('UNAUTHENTICATED', 'log in first'),
+    ),
+  );
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));
 

@@ -9,4 +9,8 @@ if (!file) throw new Error('usage: save-loop <file>');
 const a = 'a'.repeat(4 << 20);
 const b = 'b'.repeat(4 << 20);
 process.stdout.write('ready\n');
-for (let i = 0; ; i++) await writeFileAtomic(file, i % 2 ? a : b);
+// One line per finished save, so the test can wait for saves instead of for time.
+for (let i = 0; ; i++) {
+  await writeFileAtomic(file, i % 2 ? a : b);
+  process.stdout.write(`saved ${i % 2 ? 'a' : 'b'}\n`);
+}

@@ -53,9 +53,10 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
     expect(job).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect(job.output).toContain(`docker compose -p ${name} --progress plain up -d --remove-orphans`);
     await expect.poll(() => watch.status(name), { timeout: 10_000 }).toBe('running');
-    const seen = plain((joined.ok ? joined.data.buffer : '') + output.join(''));
-    expect(seen).toMatch(/Container act-\d+-(web|worker)-1\s+Started/);
-    expect(seen).toContain('[up done]');
+    // The result line reaches sockets a moment after the job reads as ended.
+    const seen = () => plain((joined.ok ? joined.data.buffer : '') + output.join(''));
+    await expect.poll(seen, { timeout: 10_000 }).toContain('[up done]');
+    expect(seen()).toMatch(/Container act-\d+-(web|worker)-1\s+Started/);
   });
 
   it('refuses a second action on the same stack while one runs (409 STACK_BUSY)', async () => {

@@ -17,9 +17,17 @@ describe('a process killed in the middle of a save', () => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/save-loop.ts', file], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
-        await once(child.stdout, 'data');
-        // Kill at varying points of the write/fsync/rename cycle.
-        await new Promise((r) => setTimeout(r, 5 + round * 7));
+        // Wait for 1 to 3 finished saves (a busy machine is slow, never skipped), then kill at
+        // varying points of the next write/fsync/rename cycle.
+        const saves = 1 + (round % 3);
+        let done = 0;
+        await new Promise<void>((resolve) =>
+          child.stdout.on('data', (chunk: Buffer) => {
+            done += (chunk.toString().match(/^saved /gm) ?? []).length;
+            if (done >= saves) resolve();
+          }),
+        );
+        await new Promise((r) => setTimeout(r, round * 3));
         child.kill('SIGKILL');
         await once(child, 'exit');
         const content = readFileSync(file, 'utf8');

@@ -13,9 +13,10 @@ afterEach(async () => {
 });
 
 describe.runIf(hasEngine)('GET /api/health against the real engine', () => {
-  it('reports the engine and compose versions the CLI reports, without a session', async () => {
-    t = await startBerth({ login: false });
-    const res = await t.anon().get('/api/health').expect(200);
+  it('reports the engine and compose versions the CLI reports, to a session only', async () => {
+    t = await startBerth();
+    expect((await t.anon().get('/api/health').expect(200)).body).toEqual({ ok: true });
+    const res = await t.agent.get('/api/health').expect(200);
     const body = HealthResponse.parse(res.body);
     expect(body.ok).toBe(true);
     expect(body.docker.reachable).toBe(true);
@@ -35,7 +36,7 @@ describe.runIf(hasEngine)('GET /api/health against the real engine', () => {
 describe('GET /api/health with no engine', () => {
   it('still starts and answers, with reachable false', async () => {
     t = await startBerth({ overrides: { engine: new DockerEngineClient({ host: '127.0.0.1', port: 1 }) } });
-    const res = await t.anon().get('/api/health').expect(200);
+    const res = await t.agent.get('/api/health').expect(200);
     expect(res.body.docker).toMatchObject({ reachable: false, version: null });
     const list = await t.agent.get('/api/stacks').expect(200);
     expect(list.body).toEqual([]);

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../../common/routes.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
 /** The parts of an express 5 (router 2) layer this test reads. */
@@ -71,6 +72,23 @@ describe('GET /api/openapi.json', () => {
     expect(doc.info).toMatchObject({ title: 'Berth', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
+  it('registers exactly the operations of the table: no route exists without its entry', () => {
+    const table = Object.values(ROUTES)
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`)
+      .sort();
+    expect(registeredRoutes(t.berth.http.app)).toEqual(table);
+  });
+
+  it('names the permission of every operation and socket event', () => {
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect((op as unknown as Json)['x-permission'], `${method} ${p}`).toMatch(
+          /^(public|user|read|operate|exec|edit|admin)$/,
+        );
+      }
+    }
+  });
+
   it('describes every route registered in the express app, and only those', () => {
     const routes = registeredRoutes(t.berth.http.app);
     // Sanity: the walk found the routers (auth, stacks, ...), so an empty diff means something.
@@ -107,6 +125,7 @@ describe('GET /api/openapi.json', () => {
         const res = await req.send({});
         if (needsSession) {
           expect(res.status, `${method} ${p} without a session`).toBe(401);
+          expect(Object.keys(op.responses), `${method} ${p} documents its 403`).toContain('403');
           expect(Object.keys(op.responses), `${method} ${p} documents its 401`).toContain('401');
         } else {
           expect(res.status, `${method} ${p} is documented as public`).not.toBe(401);

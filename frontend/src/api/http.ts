@@ -21,6 +21,11 @@ export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
 }
 
+/** The session is gone (the socket learnt it): the same as a 401 from the API. */
+export function notifyUnauthenticated(): void {
+  onUnauthenticated?.();
+}
+
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../../common/events';
-import { ApiRequestError } from './http';
+import { ApiRequestError, call, notifyUnauthenticated } from './http';
 
 export type BerthSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -11,8 +11,22 @@ let socket: BerthSocket | null = null;
  * use (after login); socket.io reconnects on its own, and `stacks:list` arrives on every connect.
  */
 export function getSocket(): BerthSocket {
-  socket ??= io({ transports: ['websocket', 'polling'], withCredentials: true });
-  return socket;
+  if (socket) return socket;
+  const s: BerthSocket = io({ transports: ['websocket', 'polling'], withCredentials: true });
+  // The server ends a socket whose session ended (logout elsewhere, password change, expiry) and
+  // socket.io does not reconnect after that: ask whether the session lives, then log in or go on.
+  s.on('disconnect', (reason) => {
+    if (reason !== 'io server disconnect') return;
+    void call('getAuthStatus').then(
+      (status) => (status.user ? s.connect() : notifyUnauthenticated()),
+      () => s.connect(),
+    );
+  });
+  s.on('connect_error', (err) => {
+    if (err.message === 'UNAUTHENTICATED') notifyUnauthenticated();
+  });
+  socket = s;
+  return s;
 }
 
 /** Closes the socket (logout); the next getSocket() opens a new one with the new session. */

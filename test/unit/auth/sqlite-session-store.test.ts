@@ -126,10 +126,26 @@ describe('SqliteSessionStore', () => {
     db.prepare("INSERT INTO sessions (sid, data, expires_at) VALUES ('junk', 'not json', ?)").run(
       clock + HOUR,
     );
+    const ended: string[][] = [];
+    store.onEnded((sids) => ended.push(sids));
     expect(store.destroyUserSessions('admin', 'mine')).toBe(1);
+    // The realtime layer hears exactly which sessions ended, to disconnect their sockets.
+    expect(ended).toEqual([['laptop']]);
     expect(await get('mine')).not.toBeNull();
     expect(await get('laptop')).toBeNull();
     expect(await get('other')).not.toBeNull();
+  });
+
+  it('tells listeners of a destroyed session, once the store forgot it', async () => {
+    await new Promise<void>((r) => store.set('gone', session('admin'), () => r()));
+    const ended: string[][] = [];
+    const off = store.onEnded((sids) => ended.push(sids));
+    await new Promise<void>((r) => store.destroy('gone', () => r()));
+    expect(ended).toEqual([['gone']]);
+    expect(await get('gone')).toBeNull();
+    off();
+    await new Promise<void>((r) => store.destroy('other', () => r()));
+    expect(ended).toHaveLength(1);
   });
 
   it('treats a row that is not JSON as no session', async () => {
