@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { StackSummary } from './stack.js';
+import type { StatsSampleEvent, StatsSubscribe, StatsSubscribeReply, StatsUnsubscribe } from './stats.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -33,6 +34,7 @@ export interface ServerToClientEvents {
   'stack:removed': (payload: { name: string }) => void;
   'terminal:output': (payload: { id: string; data: string }) => void;
   'terminal:exit': (payload: { id: string; exitCode: number }) => void;
+  'stats:sample': (payload: StatsSampleEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -41,4 +43,6 @@ export interface ClientToServerEvents {
   'terminal:input': (payload: z.infer<typeof TerminalInput>, ack?: AckFn<null>) => void;
   'terminal:resize': (payload: z.infer<typeof TerminalResize>, ack?: AckFn<null>) => void;
   'exec:open': (payload: z.infer<typeof ExecOpen>, ack: AckFn<{ id: string }>) => void;
+  'stats:subscribe': (payload: StatsSubscribe, ack: AckFn<StatsSubscribeReply>) => void;
+  'stats:unsubscribe': (payload: z.infer<typeof StatsUnsubscribe>, ack?: AckFn<null>) => void;
 }

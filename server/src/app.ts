@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
 import { convertRoutes } from './http/convert-routes.js';
 import { healthRoutes } from './http/health-routes.js';
+import { hostRoutes } from './http/host-routes.js';
 import { jobRoutes } from './http/job-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
@@ -17,6 +18,7 @@ import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
+import type { HostService } from './stats/host-service.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -26,6 +28,7 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  host: HostService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', jobRoutes(deps.jobs));
   app.use('/api', validateRoutes(deps.validate));
   app.use('/api', convertRoutes());
+  app.use('/api', hostRoutes(deps.host));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));

@@ -34,6 +34,18 @@ import {
   StackName,
   StackSummary,
 } from '../../../common/stack.js';
+import {
+  ContainerStats,
+  DiskUse,
+  HostInfo,
+  HostStatsSample,
+  StackStatsSample,
+  StackUse,
+  StatsSampleEvent,
+  StatsSubscribe,
+  StatsSubscribeReply,
+  StatsUnsubscribe,
+} from '../../../common/stats.js';
 import type { Job } from '../compose/job-store.js';
 import { AppError } from '../errors.js';
 import type { StackService } from '../stacks/stack-service.js';
@@ -132,6 +144,16 @@ const named = {
   ExecOpen,
   ExecOpenReply,
   AckError,
+  HostInfo,
+  DiskUse,
+  StackUse,
+  ContainerStats,
+  StackStatsSample,
+  HostStatsSample,
+  StatsSubscribe,
+  StatsSubscribeReply,
+  StatsUnsubscribe,
+  StatsSampleEvent,
 } satisfies Record<string, z.ZodType>;
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -368,6 +390,18 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
       'valid YAML or not a compose mapping the services can be added to.',
   },
+  {
+    method: 'get',
+    path: '/api/host',
+    id: 'getHost',
+    tag: 'stats',
+    summary: "The host's CPU, load, memory and disks, the engine's containers and images, stacks by status",
+    session: true,
+    reply: HostInfo,
+    description:
+      "Host figures come from /proc and statfs of the stacks folder and of Docker's data root; " +
+      '`containers` and `images` are null while the engine cannot be reached.',
+  },
 ];
 
 interface SocketEventDoc {
@@ -389,6 +423,10 @@ const serverEvents: Record<keyof ServerToClientEvents, SocketEventDoc> = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'stats:sample': {
+    description: "a sample of a stats subscription every 2 s: a stack's containers, or the host",
+    payload: StatsSampleEvent,
+  },
 };
 
 const clientEvents: Record<keyof ClientToServerEvents, ClientEventDoc> = {
@@ -421,6 +459,20 @@ const clientEvents: Record<keyof ClientToServerEvents, ClientEventDoc> = {
     payload: ExecOpen,
     ack: ExecOpenReply,
     ackRequired: true,
+  },
+  'stats:subscribe': {
+    description:
+      'watches a stack (`{stack}`) or the host (`{scope: "host"}`): the last 5 minutes at once, then ' +
+      '`stats:sample` every 2 s while subscribed; STACK_NOT_FOUND unknown stack',
+    payload: StatsSubscribe,
+    ack: StatsSubscribeReply,
+    ackRequired: true,
+  },
+  'stats:unsubscribe': {
+    description: 'ends a stats subscription (disconnecting ends them all)',
+    payload: StatsUnsubscribe,
+    ack: null,
+    ackRequired: false,
   },
 };
 
