@@ -165,7 +165,7 @@ export class StatsSampler {
     const running = this.containers.running();
     const wanted = hostWatched ? running : running.filter((c) => stacks.has(c.stack));
 
-    const results = await this.readAll(wanted);
+    const results = await this.readAll(wanted, this.generation);
     for (const [c, stats] of results) {
       let k = this.kept.get(c.id);
       if (!k) {
@@ -194,11 +194,16 @@ export class StatsSampler {
     }
   }
 
-  private async readAll(wanted: RunningContainer[]): Promise<Array<[RunningContainer, ContainerStats]>> {
+  private async readAll(
+    wanted: RunningContainer[],
+    generation: number,
+  ): Promise<Array<[RunningContainer, ContainerStats]>> {
     const out: Array<[RunningContainer, ContainerStats]> = [];
     const queue = [...wanted];
+    // Once the last viewer has left, no further request goes out, not even from this tick.
+    const next = () => (this.active && generation === this.generation ? queue.shift() : undefined);
     const worker = async () => {
-      for (let c = queue.shift(); c; c = queue.shift()) {
+      for (let c = next(); c; c = next()) {
         try {
           const raw = await this.engine.containerStats(c.id);
           if (!raw) continue;

@@ -32,7 +32,7 @@ function raw(total: number, system: number, mem = 1000): RawStats {
 let engine: FakeEngine;
 let running: RunningContainer[];
 let sampler: StatsSampler;
-let beforeHost: ReturnType<typeof vi.fn>;
+let beforeHost: ReturnType<typeof vi.fn<() => Promise<void>>>;
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -43,7 +43,7 @@ beforeEach(() => {
     { id: 'b1', stack: 'beta', service: 'app' },
   ];
   for (const c of running) engine.stats.set(c.id, raw(1e9, 1e10));
-  beforeHost = vi.fn(() => Promise.resolve());
+  beforeHost = vi.fn<() => Promise<void>>(() => Promise.resolve());
   sampler = new StatsSampler(
     engine,
     { running: () => running },
@@ -107,9 +107,10 @@ describe('StatsSampler', () => {
     await settle();
     await vi.advanceTimersByTimeAsync(4000);
     const second = sampler.subscribe({ stack: 'alpha' }, () => undefined);
-    expect(second.history).toHaveLength(3);
-    expect(second.history.every((s) => s.containers.length === 2)).toBe(true);
-    expect(second.history.map((s) => s.at)).toEqual([...second.history.map((s) => s.at)].sort());
+    const history = second.history as StackStatsSample[];
+    expect(history).toHaveLength(3);
+    expect(history.every((s) => s.containers.length === 2)).toBe(true);
+    expect(history.map((s) => s.at)).toEqual([...history.map((s) => s.at)].sort());
     second.close();
     first.close();
     // Long after, a viewer sees nothing stale; its first tick starts CPU over.
