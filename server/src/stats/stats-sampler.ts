@@ -53,7 +53,7 @@ interface Kept {
 export class StatsSampler {
   private readonly subs = new Map<string, Sub>();
   private readonly kept = new Map<string, Kept>();
-  private readonly prevCpu = new Map<string, CpuCounters>();
+  private readonly prevCpu = new Map<string, { at: number; counters: CpuCounters }>();
   private hostRing: RingBuffer<HostStatsSample>;
   private timer: NodeJS.Timeout | undefined;
   private active = false;
@@ -111,8 +111,7 @@ export class StatsSampler {
     this.active = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    // A later watch starts over: a CPU delta across the pause would be an average over it.
-    this.prevCpu.clear();
+    // CPU counters stay for a quick return (page to page); older ones are not used (see fresh()).
     this.host.reset();
     this.hostPrimed = false;
     this.log.debug('stats sampling stops');
@@ -165,7 +164,7 @@ export class StatsSampler {
     const running = this.containers.running();
     const wanted = hostWatched ? running : running.filter((c) => stacks.has(c.stack));
 
-    const results = await this.readAll(wanted, this.generation);
+    const results = await this.readAll(wanted, this.generation, at);
     for (const [c, stats] of results) {
       let k = this.kept.get(c.id);
       if (!k) {
@@ -197,7 +196,13 @@ export class StatsSampler {
   private async readAll(
     wanted: RunningContainer[],
     generation: number,
+    at: number,
   ): Promise<Array<[RunningContainer, ContainerStats]>> {
+    // A delta across a long pause would be an average over it, not the figure of now.
+    const fresh = (id: string): CpuCounters | null => {
+      const prev = this.prevCpu.get(id);
+      return prev && at - prev.at <= 3 * this.interval ? prev.counters : null;
+    };
     const out: Array<[RunningContainer, ContainerStats]> = [];
     const queue = [...wanted];
     // Once the last viewer has left, no further request goes out, not even from this tick.
@@ -207,9 +212,9 @@ export class StatsSampler {
         try {
           const raw = await this.engine.containerStats(c.id);
           if (!raw) continue;
-          const stats = containerStats(c.id, c.service, raw, this.prevCpu.get(c.id) ?? null);
+          const stats = containerStats(c.id, c.service, raw, fresh(c.id));
           const counters = cpuCounters(raw);
-          if (counters) this.prevCpu.set(c.id, counters);
+          if (counters) this.prevCpu.set(c.id, { at, counters });
           else this.prevCpu.delete(c.id);
           out.push([c, stats]);
         } catch (err) {

@@ -120,6 +120,22 @@ describe('StatsSampler', () => {
     late.close();
   });
 
+  it('a quick return (page to page) keeps the CPU delta; after a long pause it starts over', async () => {
+    const got: StackStatsSample[] = [];
+    sampler.subscribe({ stack: 'alpha' }, () => undefined).close();
+    await settle();
+    engine.stats.set('a1', raw(1.5e9, 1.5e10));
+    const again = sampler.subscribe({ stack: 'alpha' }, (s) => got.push(s as StackStatsSample));
+    await settle();
+    expect(got[0]?.containers.find((c) => c.id === 'a1')?.cpuPercent).toBeCloseTo(40);
+    again.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    engine.stats.set('a1', raw(2e9, 2e10));
+    sampler.subscribe({ stack: 'alpha' }, (s) => got.push(s as StackStatsSample));
+    await settle();
+    expect(got[1]?.containers.find((c) => c.id === 'a1')?.cpuPercent).toBeNull();
+  });
+
   it('host scope reads every running container, sums per stack, and learns the data root first', async () => {
     const got: HostStatsSample[] = [];
     engine.stats.set('b1', raw(1e9, 1e10, 5000));
