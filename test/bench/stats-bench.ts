@@ -40,7 +40,6 @@ export async function benchStats(): Promise<{ name: string; [k: string]: unknown
     BERTH_STACKS_DIR: stacksDir,
     BERTH_DATA_DIR: path.join(tmp.dir, 'data'),
     DOCKER_HOST: `unix://${proxy.socketPath}`,
-    BERTH_LOG_LEVEL: 'warn',
   });
   const pid = b.child.pid ?? 0;
   const clk = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
