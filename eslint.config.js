@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Domain modules stay transport-free: no express or socket.io below these folders.
-    files: ['server/src/{stacks,engine,compose,terminals,auth,convert,validate}/**'],
+    files: ['server/src/{stacks,engine,compose,terminals,auth,convert,validate,stats}/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,11 +1,12 @@
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { precompressPlugin } from './scripts/precompress.js';
 
 const api = `http://127.0.0.1:${process.env.BERTH_PORT ?? '5001'}`;
 
 export default defineConfig({
   root: 'frontend',
-  plugins: [vue()],
+  plugins: [vue(), precompressPlugin()],
   build: {
     outDir: '../dist/public',
     emptyOutDir: true,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { Access } from './permissions.js';
 import { StackSummary } from './stack.js';
+import { StatsSampleEvent, StatsSubscribe, StatsSubscribeReply, StatsUnsubscribe } from './stats.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -83,6 +84,22 @@ export const CLIENT_EVENTS = {
     ack: ExecOpenReply,
     ackRequired: true,
   },
+  'stats:subscribe': {
+    description:
+      'live resource use of a stack (`{stack}`) or the host (`{scope: "host"}`): the last 5 minutes at ' +
+      'once, then `stats:sample` every 2 s while subscribed (the engine is asked only while someone watches)',
+    access: 'read',
+    payload: StatsSubscribe,
+    ack: StatsSubscribeReply,
+    ackRequired: true,
+  },
+  'stats:unsubscribe': {
+    description: 'ends a stats subscription',
+    access: 'read',
+    payload: StatsUnsubscribe,
+    ack: null,
+    ackRequired: false,
+  },
 } as const satisfies Record<string, ClientEventDef>;
 
 export const SERVER_EVENTS = {
@@ -94,6 +111,10 @@ export const SERVER_EVENTS = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'stats:sample': {
+    description: "a sample of a stats subscription (its `id` plus the stack's or the host's figures)",
+    payload: StatsSampleEvent,
+  },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 
 export type ClientEventName = keyof typeof CLIENT_EVENTS;

@@ -21,6 +21,7 @@ import {
 import type { ErrorCode } from './errors.js';
 import type { OperationId } from './routes.js';
 import { HistoryEntry, Problem, StackDetail, StackName, StackSummary } from './stack.js';
+import { HostInfo } from './stats.js';
 
 export const Ok = z.object({ ok: z.literal(true) });
 export const UserReply = z.object({ user: SessionUser });
@@ -125,6 +126,12 @@ export const OPERATIONS = {
     description:
       'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
       'valid YAML or not a compose mapping the services can be added to.',
+  },
+  getHost: {
+    reply: HostInfo,
+    description:
+      "Host figures come from /proc and statfs of the stacks folder and of Docker's data root; " +
+      '`containers` and `images` are null while the engine cannot be reached.',
   },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 

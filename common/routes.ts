@@ -148,6 +148,13 @@ export const ROUTES = {
     tag: 'compose',
     summary: '`docker run` commands to compose services, optionally added to existing compose text',
   },
+  getHost: {
+    method: 'get',
+    path: '/api/host',
+    access: 'read',
+    tag: 'stats',
+    summary: "The host's CPU, load, memory and disks, the engine's containers and images, stacks by status",
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import { authHandlers, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
 import { composeToolHandlers } from './http/convert-routes.js';
 import { healthHandlers } from './http/health-routes.js';
+import { hostHandlers } from './http/host-routes.js';
 import { jobHandlers } from './http/job-routes.js';
 import { openApiHandlers } from './http/openapi-routes.js';
 import { sessionPrincipal } from './http/principal.js';
@@ -18,6 +19,7 @@ import { stackHandlers } from './http/stack-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
+import type { HostService } from './stats/host-service.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -27,6 +29,7 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  host: HostService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...stackHandlers(deps.stacks),
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.validate),
+    ...hostHandlers(deps.host),
   };
 
   app.use('/api', csrfGuard(trust));

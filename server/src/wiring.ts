@@ -14,7 +14,11 @@ import { DockerEngineClient, type EngineClient } from './engine/engine-client.js
 import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
+import { statsHandlers } from './realtime/stats-handlers.js';
 import { roomSink, terminalHandlers } from './realtime/terminal-handlers.js';
+import { HostProbe, realHostFiles } from './stats/host-probe.js';
+import { HostService } from './stats/host-service.js';
+import { StatsSampler } from './stats/stats-sampler.js';
 import { ExecSessions } from './terminals/exec-sessions.js';
 import { HubActionTerminal } from './terminals/hub-action-terminal.js';
 import { TerminalHub } from './terminals/terminal-hub.js';
@@ -35,6 +39,7 @@ export interface Berth {
   stacks: StackService;
   auth: AuthService;
   jobs: JobStore;
+  sampler: StatsSampler;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,32 @@ export async function createBerth(
     cwd: scratchDir,
   });
 
+  const hostProbe = new HostProbe(realHostFiles, () => [
+    config.stacksDir,
+    ...(host.dockerRoot ? [host.dockerRoot] : []),
+  ]);
+  const host: HostService = new HostService(
+    engine,
+    hostProbe,
+    () => stacks.list().map((s) => s.status),
+    logger.child({ module: 'host' }),
+  );
+  const sampler = new StatsSampler(
+    engine,
+    {
+      running: () =>
+        engineState.projects().flatMap((stack) =>
+          engineState
+            .runtimeOf(stack)
+            .containers.filter((c) => c.state === 'running')
+            .map((c) => ({ id: c.id, stack, service: c.service })),
+        ),
+    },
+    hostProbe,
+    logger.child({ module: 'stats' }),
+    { beforeHost: () => host.learnDockerRoot() },
+  );
+
   const http = createApp({
     logger,
     health,
@@ -115,10 +146,20 @@ export async function createBerth(
     stacks,
     jobs,
     validate: validateCompose,
+    host,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
 
+  const terminals = terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
+    const stack = /^stack:(.+)$/.exec(id)?.[1];
+    if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
+  });
+  const stats = statsHandlers(
+    sampler,
+    (name) => stacks.summaryByName(name) !== null,
+    logger.child({ module: 'realtime' }),
+  );
   const realtime = createRealtime({
     server: http.server,
     sessionMiddleware: http.sessionMiddleware,
@@ -130,10 +171,10 @@ export async function createBerth(
       isAlive: (sid) =>
         new Promise((resolve) => sessionStore.get(sid, (err, s) => resolve(!err && Boolean(s?.user)))),
     },
-    register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
-      const stack = /^stack:(.+)$/.exec(id)?.[1];
-      if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
-    }),
+    register: (socket) => {
+      terminals(socket);
+      stats(socket);
+    },
   });
   ref.realtime = realtime;
   const feed = new StackFeed(
@@ -154,7 +195,9 @@ export async function createBerth(
     stacks,
     auth,
     jobs,
+    sampler,
     close: async () => {
+      sampler.close();
       feed.close();
       engineState.stop();
       await hub.closeAll();

@@ -4,6 +4,9 @@ import type {
   EngineEvent,
   EngineVersion,
   EventSubscription,
+  EngineInfo,
+  ImageUse,
+  RawStats,
 } from '../../server/src/engine/engine-client.js';
 
 let seq = 0;
@@ -36,6 +39,11 @@ export class FakeEngine implements EngineClient {
   up = true;
   listCalls = 0;
   inspectCalls = 0;
+  statsCalls = 0;
+  /** Stats answers by container id; a container with none answers null (gone). */
+  readonly stats = new Map<string, RawStats>();
+  engineInfo: EngineInfo = { containers: 0, containersRunning: 0, dockerRootDir: '/var/lib/docker' };
+  images: ImageUse = { count: 1, bytes: 2_000_000 };
   private subs = new Set<{ onEvent: (e: EngineEvent) => void; onEnd: (err?: Error) => void }>();
 
   constructor(initial: EngineContainer[] = []) {
@@ -73,6 +81,22 @@ export class FakeEngine implements EngineClient {
     const sub = { onEvent, onEnd };
     this.subs.add(sub);
     return { close: () => this.subs.delete(sub) };
+  }
+
+  async containerStats(id: string): Promise<RawStats | null> {
+    this.check();
+    this.statsCalls++;
+    return this.stats.get(id) ?? null;
+  }
+
+  async info(): Promise<EngineInfo> {
+    this.check();
+    return { ...this.engineInfo };
+  }
+
+  async imageUse(): Promise<ImageUse> {
+    this.check();
+    return { ...this.images };
   }
 
   /** Changes a container (or removes it with null) and emits the matching event. */

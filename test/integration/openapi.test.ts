@@ -163,10 +163,25 @@ describe('GET /api/openapi.json', () => {
       clientToServer: Record<string, { payload: unknown; ack: unknown }>;
     };
     expect(Object.keys(events.serverToClient).sort()).toEqual(
-      ['stack:changed', 'stack:removed', 'stacks:list', 'terminal:exit', 'terminal:output'].sort(),
+      [
+        'stack:changed',
+        'stack:removed',
+        'stacks:list',
+        'terminal:exit',
+        'terminal:output',
+        'stats:sample',
+      ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(
-      ['exec:open', 'terminal:input', 'terminal:join', 'terminal:leave', 'terminal:resize'].sort(),
+      [
+        'exec:open',
+        'terminal:input',
+        'terminal:join',
+        'terminal:leave',
+        'terminal:resize',
+        'stats:subscribe',
+        'stats:unsubscribe',
+      ].sort(),
     );
     expect(events.clientToServer['terminal:join']?.ack).toBeDefined();
   });

@@ -4,3 +4,5 @@ import { defineAsyncComponent } from 'vue';
 export const ComposeEditor = defineAsyncComponent(() => import('./editor/ComposeEditor.vue'));
 export const DiffView = defineAsyncComponent(() => import('./editor/DiffView.vue'));
 export const TerminalView = defineAsyncComponent(() => import('./terminal/TerminalView.vue'));
+// uPlot only loads with the first chart.
+export const TimeChart = defineAsyncComponent(() => import('./stats/TimeChart.vue'));

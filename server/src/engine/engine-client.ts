@@ -38,6 +38,33 @@ export interface EngineEvent {
   attributes: Record<string, string>;
 }
 
+/** The part of the Engine API's one-shot stats answer Berth reads (cgroup v1 and v2 shapes). */
+export interface RawStats {
+  read?: string;
+  pids_stats?: { current?: number };
+  cpu_stats?: {
+    cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+    system_cpu_usage?: number;
+    online_cpus?: number;
+  };
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: Array<{ op?: string; value?: number }> | null };
+}
+
+export interface EngineInfo {
+  containers: number;
+  containersRunning: number;
+  /** Docker's data root on the engine's host (`DockerRootDir`). */
+  dockerRootDir: string;
+}
+
+export interface ImageUse {
+  count: number;
+  /** Every layer once, as `docker system df` counts it. */
+  bytes: number;
+}
+
 export interface EventSubscription {
   close(): void;
 }
@@ -52,6 +79,10 @@ export interface EngineClient {
   inspectContainer(id: string): Promise<EngineContainer | null>;
   /** Container events of compose projects; `onEnd` fires once when the stream stops for any reason. */
   subscribe(onEvent: (e: EngineEvent) => void, onEnd: (err?: Error) => void): Promise<EventSubscription>;
+  /** One stats reading (`stream=false&one-shot=true`: no wait for a second sample); null when the container is gone. */
+  containerStats(id: string): Promise<RawStats | null>;
+  info(): Promise<EngineInfo>;
+  imageUse(): Promise<ImageUse>;
 }
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
@@ -156,6 +187,37 @@ export class DockerEngineClient implements EngineClient {
       if ((err as { statusCode?: number }).statusCode === 404) return null;
       throw err;
     }
+  }
+
+  async containerStats(id: string): Promise<RawStats | null> {
+    try {
+      // one-shot (API 1.41+) answers at once; without it the engine waits ~1 s to fill precpu_stats.
+      return (await this.docker
+        .getContainer(id)
+        .stats({ stream: false, 'one-shot': true } as { stream: false })) as RawStats;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  async info(): Promise<EngineInfo> {
+    const i = (await this.docker.info()) as {
+      Containers?: number;
+      ContainersRunning?: number;
+      DockerRootDir?: string;
+    };
+    return {
+      containers: i.Containers ?? 0,
+      containersRunning: i.ContainersRunning ?? 0,
+      dockerRootDir: i.DockerRootDir ?? '',
+    };
+  }
+
+  async imageUse(): Promise<ImageUse> {
+    // The image list alone counts shared layers once per image; df knows the real total.
+    const df = (await this.docker.df()) as { LayersSize?: number; Images?: unknown[] | null };
+    return { count: df.Images?.length ?? 0, bytes: df.LayersSize ?? 0 };
   }
 
   async subscribe(

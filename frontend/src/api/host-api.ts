@@ -1,0 +1,5 @@
+import { call } from './http';
+
+export const hostApi = {
+  get: () => call('getHost'),
+};
