@@ -13,10 +13,12 @@ import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
 import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
+import { updatesRoutes } from './http/updates-routes.js';
 import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
+import type { UpdateService } from './updates/update-service.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -26,6 +28,8 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  /** Image update checks, history and notifications; absent in tests that do not need them. */
+  updates?: UpdateService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -69,6 +73,7 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', jobRoutes(deps.jobs));
   app.use('/api', validateRoutes(deps.validate));
   app.use('/api', convertRoutes());
+  if (deps.updates) app.use('/api', updatesRoutes(deps.updates));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));

@@ -34,6 +34,18 @@ import {
   StackName,
   StackSummary,
 } from '../../../common/stack.js';
+import {
+  CheckJob,
+  CheckReply,
+  CheckRequest,
+  ImageCheck,
+  ImageCheckList,
+  NotificationSettings,
+  NotificationTestReply,
+  NotificationTestRequest,
+  UpdateHistoryEntry,
+  UpdateHistoryList,
+} from '../../../common/updates.js';
 import type { Job } from '../compose/job-store.js';
 import { AppError } from '../errors.js';
 import type { StackService } from '../stacks/stack-service.js';
@@ -132,6 +144,16 @@ const named = {
   ExecOpen,
   ExecOpenReply,
   AckError,
+  ImageCheck,
+  ImageCheckList,
+  CheckRequest,
+  CheckReply,
+  CheckJob,
+  UpdateHistoryEntry,
+  UpdateHistoryList,
+  NotificationSettings,
+  NotificationTestRequest,
+  NotificationTestReply,
 } satisfies Record<string, z.ZodType>;
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -368,6 +390,78 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
       'valid YAML or not a compose mapping the services can be added to.',
   },
+  {
+    method: 'get',
+    path: '/api/updates',
+    id: 'listImageChecks',
+    tag: 'updates',
+    summary: "The last image update check of every managed stack's services",
+    session: true,
+    reply: ImageCheckList,
+  },
+  {
+    method: 'post',
+    path: '/api/updates/check',
+    id: 'checkUpdates',
+    tag: 'updates',
+    summary: 'Checks one stack (or all) for image updates: one registry HEAD per image',
+    session: true,
+    body: CheckRequest,
+    status: 202,
+    reply: CheckReply,
+    errors: ['STACK_NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/updates/checks/:id',
+    id: 'getUpdateCheck',
+    tag: 'updates',
+    summary: 'A check run: running or finished, how many images were checked and have updates',
+    session: true,
+    params: { id: JobId },
+    reply: CheckJob,
+    errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/stacks/:name/updates/history',
+    id: 'listUpdateHistory',
+    tag: 'updates',
+    summary: "A stack's safe updates, newest first: who, when, digests, result, job output",
+    session: true,
+    params: name,
+    reply: UpdateHistoryList,
+    errors: ['STACK_NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/api/settings/notifications',
+    id: 'getNotificationSettings',
+    tag: 'settings',
+    summary: 'Where update notifications go',
+    session: true,
+    reply: NotificationSettings,
+  },
+  {
+    method: 'put',
+    path: '/api/settings/notifications',
+    id: 'saveNotificationSettings',
+    tag: 'settings',
+    summary: 'Sets where update notifications go',
+    session: true,
+    body: NotificationSettings,
+    reply: NotificationSettings,
+  },
+  {
+    method: 'post',
+    path: '/api/settings/notifications/test',
+    id: 'testNotifications',
+    tag: 'settings',
+    summary: 'Sends a test notification to the given URLs (or the saved ones)',
+    session: true,
+    body: NotificationTestRequest,
+    reply: NotificationTestReply,
+  },
 ];
 
 interface SocketEventDoc {
@@ -532,7 +626,7 @@ export function buildOpenApiDocument(version: string): Json {
         '`{"error": {"code", "message", "details?"}}`. The socket.io events (same origin, same ' +
         'session cookie) are under `x-socket-events`.',
     },
-    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose'].map((t) => ({ name: t })),
+    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose', 'updates', 'settings'].map((t) => ({ name: t })),
     security: [{ session: [] }],
     paths,
     components: {

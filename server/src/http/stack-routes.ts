@@ -40,8 +40,8 @@ export function stackRoutes(stacks: StackService): Router {
   );
   r.post(
     '/stacks/:name/:action',
-    route({ params: ActionParams, status: 202 }, async ({ params }) => ({
-      jobId: (await stacks.action(params.name, params.action)).id,
+    route({ params: ActionParams, status: 202 }, async ({ params, req }) => ({
+      jobId: (await stacks.action(params.name, params.action, req.session.user?.username)).id,
       terminal: stackTerminalId(params.name),
     })),
   );
