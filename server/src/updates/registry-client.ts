@@ -92,8 +92,8 @@ const basicHeader = (c: BasicCredentials) =>
  */
 export class RegistryClient implements Registry {
   private readonly tokens = new Map<string, { token: string; expires: number }>();
-  /** Hosts that answered with a Basic challenge: send credentials up front. */
-  private readonly basicHosts = new Set<string>();
+  /** Each host's challenge from GET /v2/ (null: no auth needed). */
+  private readonly challenges = new Map<string, Challenge | null>();
   private readonly limited = new Map<string, { until: number; backoff: number }>();
   private readonly indexCache = new Map<string, PlatformEntry[]>();
   private readonly configCache = new Map<string, string>();
@@ -177,16 +177,18 @@ export class RegistryClient implements Registry {
     const scope = `repository:${ref.repository}:pull`;
     const tokenKey = `${host}|${scope}`;
     const headers: Record<string, string> = { Accept: accept };
-    const cached = this.tokens.get(tokenKey);
-    if (cached && cached.expires > this.now()) headers.Authorization = `Bearer ${cached.token}`;
-    else if (this.basicHosts.has(host)) {
-      const creds = await this.opts.credentials.get(ref.registry);
-      if (creds) headers.Authorization = basicHeader(creds);
+    // Learn the host's challenge once (GET /v2/, as docker does), then fetch tokens before the
+    // request: a check costs one HEAD per image, not a 401 and a HEAD.
+    const challenge = await this.challengeOf(ref);
+    if (challenge) {
+      const auth = await this.authorize(ref, challenge, scope, tokenKey, false);
+      if (auth) headers.Authorization = auth;
     }
     let res = await this.send(url, method, headers);
     if (res.status === 401) {
-      const challenge = parseChallenge(res.headers.get('www-authenticate'));
-      const auth = challenge ? await this.authorize(ref, challenge, scope, tokenKey) : null;
+      const fresh = parseChallenge(res.headers.get('www-authenticate'));
+      if (fresh) this.challenges.set(host, fresh);
+      const auth = fresh ? await this.authorize(ref, fresh, scope, tokenKey, true) : null;
       if (!auth) throw new RegistryError('unauthorized', `${host} refused access to ${ref.repository} (401)`);
       headers.Authorization = auth;
       res = await this.send(url, method, headers);
@@ -232,18 +234,29 @@ export class RegistryClient implements Registry {
     return new RegistryError('rate-limited', `rate limited until ${new Date(until).toISOString()}`, new Date(until));
   }
 
+  /** The host's auth challenge from `GET /v2/`, cached; null when it needs none. */
+  private async challengeOf(ref: ImageRef): Promise<Challenge | null> {
+    const host = ref.apiHost;
+    if (this.challenges.has(host)) return this.challenges.get(host) ?? null;
+    const res = await this.send(`${isInsecureHost(host) ? 'http' : 'https'}://${host}/v2/`, 'GET', {});
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status === 429) throw this.rateLimited(host, res.headers.get('retry-after'));
+    const challenge = res.status === 401 ? parseChallenge(res.headers.get('www-authenticate')) : null;
+    this.challenges.set(host, challenge);
+    return challenge;
+  }
+
   private async authorize(
     ref: ImageRef,
     challenge: Challenge,
     scope: string,
     tokenKey: string,
+    renew: boolean,
   ): Promise<string | null> {
+    const cached = this.tokens.get(tokenKey);
+    if (!renew && cached && cached.expires > this.now()) return `Bearer ${cached.token}`;
     const creds = await this.opts.credentials.get(ref.registry);
-    if (challenge.scheme === 'basic') {
-      if (!creds) return null;
-      this.basicHosts.add(ref.apiHost);
-      return basicHeader(creds);
-    }
+    if (challenge.scheme === 'basic') return creds ? basicHeader(creds) : null;
     const realm = challenge.params.realm;
     if (!realm) return null;
     let tokenUrl: URL;
@@ -253,7 +266,8 @@ export class RegistryClient implements Registry {
       return null;
     }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
-    tokenUrl.searchParams.set('scope', challenge.params.scope || scope);
+    // The /v2/ challenge names no scope; a 401 on a request names the one it needs.
+    tokenUrl.searchParams.set('scope', renew && challenge.params.scope ? challenge.params.scope : scope);
     const headers: Record<string, string> = {};
     if (creds) headers.Authorization = basicHeader(creds);
     let res: Response;
