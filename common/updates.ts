@@ -86,7 +86,10 @@ export const UpdateHistoryList = z.array(UpdateHistoryEntry);
 export const NotifyUrl = z
   .string()
   .max(2048)
-  .regex(/^(https?|ntfys?|gotifys?|jsons?):\/\/[^\s]+$/, 'use http(s)://, ntfy(s)://, gotify(s):// or json(s)://');
+  .regex(
+    /^(https?|ntfys?|gotifys?|jsons?):\/\/[^\s]+$/,
+    'use http(s)://, ntfy(s)://, gotify(s):// or json(s)://',
+  );
 
 export const NotificationSettings = z.object({
   urls: z.array(NotifyUrl).max(20),

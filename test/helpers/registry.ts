@@ -1,7 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,7 +48,9 @@ export class TestRegistry {
   /** `docker --config` folder holding the login for a registry with basic auth. */
   readonly dockerConfig: string;
 
-  constructor(private readonly opts: { basicAuth?: { user: string; password: string }; bearer?: boolean } = {}) {
+  constructor(
+    private readonly opts: { basicAuth?: { user: string; password: string }; bearer?: boolean } = {},
+  ) {
     this.dockerConfig = path.join(this.tmp.dir, 'docker-config');
     mkdirSync(this.dockerConfig, { recursive: true });
   }
@@ -57,7 +65,11 @@ export class TestRegistry {
       `http: {addr: "${this.direct}", secret: ${randomBytes(8).toString('hex')}}`,
     ];
     if (this.opts.basicAuth) {
-      const { stdout } = await run('htpasswd', ['-Bbn', this.opts.basicAuth.user, this.opts.basicAuth.password]);
+      const { stdout } = await run('htpasswd', [
+        '-Bbn',
+        this.opts.basicAuth.user,
+        this.opts.basicAuth.password,
+      ]);
       writeFileSync(path.join(this.tmp.dir, 'htpasswd'), stdout);
       cfg.push(`auth: {htpasswd: {realm: upd-test, path: ${path.join(this.tmp.dir, 'htpasswd')}}}`);
     }
@@ -73,7 +85,8 @@ export class TestRegistry {
         () => false,
       );
       if (ok) break;
-      if (Date.now() > until || this.proc.exitCode !== null) throw new Error(`registry did not start: ${stderr}`);
+      if (Date.now() > until || this.proc.exitCode !== null)
+        throw new Error(`registry did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     this.proxy = createServer((req, res) => this.forward(req, res));
@@ -104,7 +117,7 @@ export class TestRegistry {
     return this.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
   }
 
-  private forward(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
+  private forward(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     this.requests.push({ method: req.method ?? '', path: url });
     if (this.opts.bearer && url.startsWith('/token')) {
@@ -153,9 +166,16 @@ export class TestRegistry {
   }
 
   /** Registry API call straight to the registry (test setup; not counted). */
-  async api(method: string, p: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Response> {
+  async api(
+    method: string,
+    p: string,
+    body?: Buffer | string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const auth: Record<string, string> = this.opts.basicAuth
-      ? { Authorization: `Basic ${Buffer.from(`${this.opts.basicAuth.user}:${this.opts.basicAuth.password}`).toString('base64')}` }
+      ? {
+          Authorization: `Basic ${Buffer.from(`${this.opts.basicAuth.user}:${this.opts.basicAuth.password}`).toString('base64')}`,
+        }
       : {};
     return fetch(`http://${this.direct}${p}`, { method, body, headers: { ...auth, ...headers } });
   }
@@ -167,19 +187,31 @@ export class TestRegistry {
     if (start.status !== 202) throw new Error(`blob upload start: ${start.status}`);
     const loc = new URL(start.headers.get('location') ?? '', `http://${this.direct}`);
     loc.searchParams.set('digest', digest);
-    const put = await this.api('PUT', loc.pathname + loc.search, data, { 'Content-Type': 'application/octet-stream' });
+    const put = await this.api('PUT', loc.pathname + loc.search, data, {
+      'Content-Type': 'application/octet-stream',
+    });
     if (put.status !== 201) throw new Error(`blob upload: ${put.status} ${await put.text()}`);
     return digest;
   }
 
-  async putManifest(repo: string, reference: string, mediaType: string, manifest: unknown): Promise<{ digest: string; size: number }> {
+  async putManifest(
+    repo: string,
+    reference: string,
+    mediaType: string,
+    manifest: unknown,
+  ): Promise<{ digest: string; size: number }> {
     const body = Buffer.from(JSON.stringify(manifest));
-    const res = await this.api('PUT', `/v2/${repo}/manifests/${reference}`, body, { 'Content-Type': mediaType });
+    const res = await this.api('PUT', `/v2/${repo}/manifests/${reference}`, body, {
+      'Content-Type': mediaType,
+    });
     if (res.status !== 201) throw new Error(`manifest put: ${res.status} ${await res.text()}`);
     return { digest: res.headers.get('docker-content-digest') ?? '', size: body.length };
   }
 
-  async getManifest(repo: string, reference: string): Promise<{ body: Record<string, unknown>; digest: string; size: number; mediaType: string }> {
+  async getManifest(
+    repo: string,
+    reference: string,
+  ): Promise<{ body: Record<string, unknown>; digest: string; size: number; mediaType: string }> {
     const res = await this.api('GET', `/v2/${repo}/manifests/${reference}`, undefined, {
       Accept: 'application/vnd.docker.distribution.manifest.v2+json',
     });

@@ -45,7 +45,10 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
   }
 
   async function check(stack?: string): Promise<ImageCheck[]> {
-    const res = await t.agent.post('/api/updates/check').send(stack ? { stack } : {}).expect(202);
+    const res = await t.agent
+      .post('/api/updates/check')
+      .send(stack ? { stack } : {})
+      .expect(202);
     await expect
       .poll(async () => (await t.agent.get(`/api/updates/checks/${res.body.jobId}`).expect(200)).body.state, {
         timeout: 30_000,
@@ -60,8 +63,13 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
   async function deploy(name: string, yaml: string, files: Record<string, string> = {}): Promise<void> {
     stacks.push(name);
     await t.agent.post('/api/stacks').send({ name, yaml }).expect(201);
-    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(t.config.stacksDir, name, file), text);
-    const job = await waitForJob(t.agent, (await t.agent.post(`/api/stacks/${name}/up`).expect(202)).body.jobId, 120_000);
+    for (const [file, text] of Object.entries(files))
+      writeFileSync(path.join(t.config.stacksDir, name, file), text);
+    const job = await waitForJob(
+      t.agent,
+      (await t.agent.post(`/api/stacks/${name}/up`).expect(202)).body.jobId,
+      120_000,
+    );
     expect(job.output).toContain('[up done]');
   }
 
@@ -99,15 +107,23 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
 
   afterAll(async () => {
     for (const s of stacks) {
-      await docker(['compose', '-p', s, 'down', '--remove-orphans', '--timeout', '1'], t.config.stacksDir).catch(
-        () => '',
-      );
+      await docker(
+        ['compose', '-p', s, 'down', '--remove-orphans', '--timeout', '1'],
+        t.config.stacksDir,
+      ).catch(() => '');
     }
     await t?.close();
     receiver?.close();
-    const pushed = [reg, authReg].filter(Boolean).flatMap((r) =>
-      [r.host, r.direct].flatMap((h) => [`${h}/${prefix}/app`, `${h}/${prefix}/side`, `${h}/${prefix}/multi`, `${h}/${prefix}/priv`]),
-    );
+    const pushed = [reg, authReg]
+      .filter(Boolean)
+      .flatMap((r) =>
+        [r.host, r.direct].flatMap((h) => [
+          `${h}/${prefix}/app`,
+          `${h}/${prefix}/side`,
+          `${h}/${prefix}/multi`,
+          `${h}/${prefix}/priv`,
+        ]),
+      );
     const tagged = (await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n');
     await removeImages([
       ...tagged.filter((t) => pushed.some((p) => t.startsWith(`${p}:`))),
@@ -144,29 +160,42 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     expect(byService(checks, 'web')).toMatchObject({ status: 'up-to-date', policy: 'notify' });
     expect(byService(checks, 'web')?.currentDigest).toBe(byService(checks, 'web')?.latestDigest);
     expect(byService(checks, 'side')).toMatchObject({ status: 'up-to-date' });
-    expect(byService(checks, 'pinned')).toMatchObject({ status: 'not-checked', reason: 'pinned by digest in the compose file' });
+    expect(byService(checks, 'pinned')).toMatchObject({
+      status: 'not-checked',
+      reason: 'pinned by digest in the compose file',
+    });
     // Two images to check: two HEADs, plus the /v2/ ping and token requests; not one manifest GET.
     expect(reg.count('HEAD', /\/manifests\//)).toBe(2);
     expect(reg.count('GET', /\/manifests\//)).toBe(0);
-    expect(reg.requests.every((r) => r.method === 'HEAD' || r.path === '/v2/' || r.path.startsWith('/token'))).toBe(true);
+    expect(
+      reg.requests.every((r) => r.method === 'HEAD' || r.path === '/v2/' || r.path.startsWith('/token')),
+    ).toBe(true);
     // Tokens are cached: a second check is exactly two HEADs.
     reg.requests.length = 0;
     await check(stack);
     expect(reg.requests.map((r) => r.method)).toEqual(['HEAD', 'HEAD']);
-    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find((s: { name: string }) => s.name === stack);
+    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find(
+      (s: { name: string }) => s.name === stack,
+    );
     expect(summary.updates).toBe(0);
   });
 
   it('v2 pushed under the same tag: update-available within one check, counted on the stack, notified', async () => {
     await t.agent
       .put('/api/settings/notifications')
-      .send({ urls: [`http://${receiverUrl}/hook`, `ntfy://${receiverUrl}/berth-topic`], onUpdateAvailable: true, onUpdateFailed: true })
+      .send({
+        urls: [`http://${receiverUrl}/hook`, `ntfy://${receiverUrl}/berth-topic`],
+        onUpdateAvailable: true,
+        onUpdateFailed: true,
+      })
       .expect(200);
     const v2 = await pushAs(`${prefix}-build:v2`, appDirect());
     const checks = await check(stack);
     expect(byService(checks, 'web')).toMatchObject({ status: 'update-available', latestDigest: v2 });
     expect(byService(checks, 'side')?.status).toBe('up-to-date');
-    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find((s: { name: string }) => s.name === stack);
+    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find(
+      (s: { name: string }) => s.name === stack,
+    );
     expect(summary.updates).toBe(1);
     await expect.poll(() => received.length).toBeGreaterThanOrEqual(2);
     const hook = received.find((r) => r.path === '/hook');
@@ -184,7 +213,8 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     expect(job.state).toBe('succeeded');
     expect(job.output).toMatch(/\[update done: updated web [0-9a-f]{12} → [0-9a-f]{12}\]/);
     expect(await imageOf(stack, 'web')).toBe(ids.v2);
-    const history = (await t.agent.get(`/api/stacks/${stack}/updates/history`).expect(200)).body as UpdateHistoryEntry[];
+    const history = (await t.agent.get(`/api/stacks/${stack}/updates/history`).expect(200))
+      .body as UpdateHistoryEntry[];
     expect(history[0]).toMatchObject({
       result: 'updated',
       actor: 'admin',
@@ -208,14 +238,19 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     expect(job.state).toBe('failed');
     expect(job.output).toContain('v3 cannot start: missing config');
     expect(job.output).toMatch(/-f compose\.yaml -f \S+rollback\S+\.yaml up -d --no-deps web/);
-    expect(job.output).toMatch(/\[update failed, exit code 1: rolled-back: web: the container exited with code 3\]/);
+    expect(job.output).toMatch(
+      /\[update failed, exit code 1: rolled-back: web: the container exited with code 3\]/,
+    );
     expect(await imageOf(stack, 'web')).toBe(ids.v2);
     await expect
-      .poll(async () => (await t.agent.get(`/api/stacks/${stack}`).expect(200)).body.status, { timeout: 20_000 })
+      .poll(async () => (await t.agent.get(`/api/stacks/${stack}`).expect(200)).body.status, {
+        timeout: 20_000,
+      })
       .toBe('running');
     // The compose file was never rewritten.
     expect((await t.agent.get(`/api/stacks/${stack}`).expect(200)).body.yaml).toBe(yamlBefore);
-    const history = (await t.agent.get(`/api/stacks/${stack}/updates/history`).expect(200)).body as UpdateHistoryEntry[];
+    const history = (await t.agent.get(`/api/stacks/${stack}/updates/history`).expect(200))
+      .body as UpdateHistoryEntry[];
     expect(history[0]).toMatchObject({ result: 'rolled-back' });
     expect(history[0]?.reason).toContain('exited with code 3');
     expect(history.map((h) => h.result)).toEqual(['rolled-back', 'updated']);
@@ -233,13 +268,25 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     const name = `${prefix}-priv`;
     await deploy(
       name,
-      ['services:', '  web:', `    image: ${priv}`, '    labels:', `      berth.update.tags: '^1\\.\\d+\\.\\d+$'`, ''].join('\n'),
+      [
+        'services:',
+        '  web:',
+        `    image: ${priv}`,
+        '    labels:',
+        `      berth.update.tags: '^1\\.\\d+\\.\\d+$'`,
+        '',
+      ].join('\n'),
     );
     const checks = await check(name);
     expect(byService(checks, 'web')).toMatchObject({ status: 'up-to-date', newerTags: ['1.2.0'] });
-    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find((s: { name: string }) => s.name === name);
+    const summary = (await t.agent.get('/api/stacks').expect(200)).body.find(
+      (s: { name: string }) => s.name === name,
+    );
     expect(summary.updates).toBe(1);
-    const anonymous = new RegistryClient({ credentials: { get: () => Promise.resolve(null) }, log: silentLogger() });
+    const anonymous = new RegistryClient({
+      credentials: { get: () => Promise.resolve(null) },
+      log: silentLogger(),
+    });
     const ref = parseImageRef(priv);
     if (!ref) throw new Error('unreadable reference');
     await expect(anonymous.head(ref, '1.0.0')).rejects.toMatchObject({ kind: 'unauthorized' });
@@ -265,8 +312,15 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     );
     localImages.push(`${prefix}-built:local`);
     const checks = await check(name);
-    expect(byService(checks, 'built')).toMatchObject({ status: 'not-checked', reason: 'built locally (build:), no registry to compare with' });
-    expect(byService(checks, 'quiet')).toMatchObject({ status: 'not-checked', reason: 'berth.update: off', policy: 'off' });
+    expect(byService(checks, 'built')).toMatchObject({
+      status: 'not-checked',
+      reason: 'built locally (build:), no registry to compare with',
+    });
+    expect(byService(checks, 'quiet')).toMatchObject({
+      status: 'not-checked',
+      reason: 'berth.update: off',
+      policy: 'off',
+    });
   });
 
   it('multi-arch index: no update when only another platform changed, an update when ours did', async () => {
@@ -280,10 +334,18 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     // An arm64 image made of the same layers and an arm64 config; `marker` makes versions differ.
     const arm = async (marker: string) => {
       const cfgDigest = (amd.body.config as { digest: string }).digest;
-      const cfg = (await (await reg.api('GET', `/v2/${repo}/blobs/${cfgDigest}`)).json()) as Record<string, unknown>;
-      const data = Buffer.from(JSON.stringify({ ...cfg, architecture: 'arm64', variant: 'v8', comment: marker }));
+      const cfg = (await (await reg.api('GET', `/v2/${repo}/blobs/${cfgDigest}`)).json()) as Record<
+        string,
+        unknown
+      >;
+      const data = Buffer.from(
+        JSON.stringify({ ...cfg, architecture: 'arm64', variant: 'v8', comment: marker }),
+      );
       const digest = await reg.putBlob(repo, data);
-      const manifest = { ...amd.body, config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: data.length, digest } };
+      const manifest = {
+        ...amd.body,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: data.length, digest },
+      };
       return reg.putManifest(repo, `arm64-${marker}`, V2, manifest);
     };
     const index = (amdM: { digest: string; size: number }, armM: { digest: string; size: number }) =>
@@ -291,15 +353,33 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
         schemaVersion: 2,
         mediaType: OCI_INDEX,
         manifests: [
-          { mediaType: V2, digest: amdM.digest, size: amdM.size, platform: { architecture: 'amd64', os: 'linux' } },
-          { mediaType: V2, digest: armM.digest, size: armM.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
+          {
+            mediaType: V2,
+            digest: amdM.digest,
+            size: amdM.size,
+            platform: { architecture: 'amd64', os: 'linux' },
+          },
+          {
+            mediaType: V2,
+            digest: armM.digest,
+            size: armM.size,
+            platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+          },
         ],
       });
     const i1 = await index(amd, await arm('one'));
     const name = `${prefix}-multi`;
-    await deploy(name, ['services:', '  web:', `    image: ${reg.host}/${repo}:latest`, '    stop_grace_period: 1s', ''].join('\n'));
+    await deploy(
+      name,
+      ['services:', '  web:', `    image: ${reg.host}/${repo}:latest`, '    stop_grace_period: 1s', ''].join(
+        '\n',
+      ),
+    );
     reg.requests.length = 0;
-    expect(byService(await check(name), 'web')).toMatchObject({ status: 'up-to-date', currentDigest: i1.digest });
+    expect(byService(await check(name), 'web')).toMatchObject({
+      status: 'up-to-date',
+      currentDigest: i1.digest,
+    });
     expect(reg.count('GET', /\/manifests\//)).toBe(0);
 
     const i2 = await index(amd, await arm('two'));
@@ -320,9 +400,20 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
   });
 
   it('notification settings: validated, stored, and the test route reaches ntfy, Gotify and webhook receivers', async () => {
-    await t.agent.put('/api/settings/notifications').send({ urls: ['ftp://x'], onUpdateAvailable: true, onUpdateFailed: true }).expect(400);
-    const urls = [`http://${receiverUrl}/hook`, `ntfy://${receiverUrl}/topic`, `gotify://${receiverUrl}/gtoken`, `json://${receiverUrl}/apprise`];
-    await t.agent.put('/api/settings/notifications').send({ urls, onUpdateAvailable: false, onUpdateFailed: true }).expect(200);
+    await t.agent
+      .put('/api/settings/notifications')
+      .send({ urls: ['ftp://x'], onUpdateAvailable: true, onUpdateFailed: true })
+      .expect(400);
+    const urls = [
+      `http://${receiverUrl}/hook`,
+      `ntfy://${receiverUrl}/topic`,
+      `gotify://${receiverUrl}/gtoken`,
+      `json://${receiverUrl}/apprise`,
+    ];
+    await t.agent
+      .put('/api/settings/notifications')
+      .send({ urls, onUpdateAvailable: false, onUpdateFailed: true })
+      .expect(200);
     expect((await t.agent.get('/api/settings/notifications').expect(200)).body).toEqual({
       urls,
       onUpdateAvailable: false,
@@ -334,9 +425,15 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     const gotify = received.find((r) => r.path === '/message');
     expect(gotify?.headers['x-gotify-key']).toBe('gtoken');
     expect(JSON.parse(gotify?.body ?? '{}')).toMatchObject({ title: 'Berth: test notification' });
-    expect(JSON.parse(received.find((r) => r.path === '/apprise')?.body ?? '{}')).toMatchObject({ version: '1.0', type: 'info' });
+    expect(JSON.parse(received.find((r) => r.path === '/apprise')?.body ?? '{}')).toMatchObject({
+      version: '1.0',
+      type: 'info',
+    });
     expect(received.find((r) => r.path === '/topic')?.body).toContain('Notifications from Berth');
-    const bad = await t.agent.post('/api/settings/notifications/test').send({ urls: ['http://127.0.0.1:1/x'] }).expect(200);
+    const bad = await t.agent
+      .post('/api/settings/notifications/test')
+      .send({ urls: ['http://127.0.0.1:1/x'] })
+      .expect(200);
     expect(bad.body[0]).toMatchObject({ ok: false });
   });
 

@@ -58,7 +58,11 @@ describe('loadConfig', () => {
   });
 
   it('reads the update schedule, window and health timeout', () => {
-    const c = loadConfig({ BERTH_UPDATE_INTERVAL: '30m', BERTH_UPDATE_WINDOW: '02:00-05:30', BERTH_UPDATE_HEALTH_TIMEOUT: '90' });
+    const c = loadConfig({
+      BERTH_UPDATE_INTERVAL: '30m',
+      BERTH_UPDATE_WINDOW: '02:00-05:30',
+      BERTH_UPDATE_HEALTH_TIMEOUT: '90',
+    });
     expect(c.updateIntervalMs).toBe(1_800_000);
     expect(c.updateWindow).toEqual({ start: 120, end: 330 });
     expect(c.updateHealthTimeoutMs).toBe(90_000);
@@ -83,8 +87,16 @@ describe('loadConfig', () => {
     [{ BERTH_TRUST_PROXY: 'my-proxy' }, [], /^BERTH_TRUST_PROXY must be true, false, a number of hops/],
     [{}, ['--trust-proxy', '10.0.0.0/33'], /^--trust-proxy must be true, false/],
     [{ BERTH_UPDATE_INTERVAL: '6' }, [], /^BERTH_UPDATE_INTERVAL must be 0 or a number with a unit/],
-    [{ BERTH_UPDATE_WINDOW: 'nightly' }, [], /^BERTH_UPDATE_WINDOW must be a local time window like 02:00-05:00/],
-    [{ BERTH_UPDATE_HEALTH_TIMEOUT: '2m' }, [], /^BERTH_UPDATE_HEALTH_TIMEOUT must be a whole number of seconds/],
+    [
+      { BERTH_UPDATE_WINDOW: 'nightly' },
+      [],
+      /^BERTH_UPDATE_WINDOW must be a local time window like 02:00-05:00/,
+    ],
+    [
+      { BERTH_UPDATE_HEALTH_TIMEOUT: '2m' },
+      [],
+      /^BERTH_UPDATE_HEALTH_TIMEOUT must be a whole number of seconds/,
+    ],
   ] as const)('rejects %o %o with one clear line', (env, argv, message) => {
     let caught: unknown;
     try {

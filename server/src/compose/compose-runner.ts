@@ -101,7 +101,12 @@ export class ComposeRunner {
     return job;
   }
 
-  private async run(job: Job, stack: string, write: (text: string) => void, script: JobScript): Promise<void> {
+  private async run(
+    job: Job,
+    stack: string,
+    write: (text: string) => void,
+    script: JobScript,
+  ): Promise<void> {
     const log = this.deps.log.child({ stack, action: job.action, job: job.id });
     const terminal = stackTerminalId(stack);
     // Berth's own lines go to the job and to the terminal; process output reaches the job via onData.

@@ -626,7 +626,9 @@ export function buildOpenApiDocument(version: string): Json {
         '`{"error": {"code", "message", "details?"}}`. The socket.io events (same origin, same ' +
         'session cookie) are under `x-socket-events`.',
     },
-    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose', 'updates', 'settings'].map((t) => ({ name: t })),
+    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose', 'updates', 'settings'].map((t) => ({
+      name: t,
+    })),
     security: [{ session: [] }],
     paths,
     components: {

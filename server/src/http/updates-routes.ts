@@ -20,11 +20,15 @@ export function updatesRoutes(updates: UpdateService): Router {
   );
   r.get(
     '/updates/checks/:id',
-    route({ params: z.object({ id: z.uuid() }) }, ({ params }) => Promise.resolve(updates.checkJob(params.id))),
+    route({ params: z.object({ id: z.uuid() }) }, ({ params }) =>
+      Promise.resolve(updates.checkJob(params.id)),
+    ),
   );
   r.get(
     '/stacks/:name/updates/history',
-    route({ params: z.object({ name: StackName }) }, ({ params }) => Promise.resolve(updates.history(params.name))),
+    route({ params: z.object({ name: StackName }) }, ({ params }) =>
+      Promise.resolve(updates.history(params.name)),
+    ),
   );
   r.get(
     '/settings/notifications',
@@ -32,7 +36,9 @@ export function updatesRoutes(updates: UpdateService): Router {
   );
   r.put(
     '/settings/notifications',
-    route({ body: NotificationSettings }, ({ body }) => Promise.resolve(updates.saveNotificationSettings(body))),
+    route({ body: NotificationSettings }, ({ body }) =>
+      Promise.resolve(updates.saveNotificationSettings(body)),
+    ),
   );
   r.post(
     '/settings/notifications/test',

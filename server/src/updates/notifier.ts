@@ -16,7 +16,11 @@ interface Delivery {
 
 /** Credentials in a URL (`user:pass@`) become a Basic header, never part of the request URL. */
 function split(url: URL): { auth: string | null; hostPath: string } {
-  const auth = url.username ? Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64') : null;
+  const auth = url.username
+    ? Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString(
+        'base64',
+      )
+    : null;
   return { auth, hostPath: `${url.host}${url.pathname}${url.search}` };
 }
 
@@ -117,7 +121,10 @@ export class Notifier {
   ) {}
 
   /** Sends to every URL; never throws: one failing receiver does not stop the others. */
-  async send(urls: readonly string[], notice: Notice): Promise<{ url: string; ok: boolean; error?: string }[]> {
+  async send(
+    urls: readonly string[],
+    notice: Notice,
+  ): Promise<{ url: string; ok: boolean; error?: string }[]> {
     return Promise.all(
       urls.map(async (target) => {
         try {

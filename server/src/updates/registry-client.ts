@@ -114,7 +114,8 @@ export class RegistryClient implements Registry {
   async head(ref: ImageRef, reference: string): Promise<ManifestHead> {
     const res = await this.request(ref, 'HEAD', `manifests/${reference}`, MANIFEST_ACCEPT);
     const digest = res.headers.get('docker-content-digest');
-    if (!digest) throw new RegistryError('protocol', 'the registry answered HEAD without Docker-Content-Digest');
+    if (!digest)
+      throw new RegistryError('protocol', 'the registry answered HEAD without Docker-Content-Digest');
     const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim() ?? null;
     return { digest, mediaType };
   }
@@ -159,7 +160,9 @@ export class RegistryClient implements Registry {
       const body = (await res.json()) as { tags?: string[] | null };
       out.push(...(body.tags ?? []));
       // Link: </v2/<repo>/tags/list?last=x&n=1000>; rel="next"
-      const link = /<[^>]*\/v2\/.+?\/(tags\/list\?[^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '');
+      const link = /<[^>]*\/v2\/.+?\/(tags\/list\?[^>]*)>\s*;\s*rel="?next"?/.exec(
+        res.headers.get('link') ?? '',
+      );
       next = link?.[1] ?? null;
     }
     return out;
@@ -198,7 +201,8 @@ export class RegistryClient implements Registry {
     if (res.status === 401 || res.status === 403) {
       throw new RegistryError('unauthorized', `${host} refused access to ${ref.repository} (${res.status})`);
     }
-    if (res.status === 404) throw new RegistryError('not-found', `${ref.repository}: ${pathAndQuery} not found`);
+    if (res.status === 404)
+      throw new RegistryError('not-found', `${ref.repository}: ${pathAndQuery} not found`);
     if (!res.ok) throw new RegistryError('protocol', `${host} answered ${res.status}`);
     return res;
   }
@@ -231,7 +235,11 @@ export class RegistryClient implements Registry {
     const until = this.now() + wait;
     this.limited.set(host, { until, backoff });
     this.opts.log.warn({ host, until: new Date(until).toISOString() }, 'registry rate limit');
-    return new RegistryError('rate-limited', `rate limited until ${new Date(until).toISOString()}`, new Date(until));
+    return new RegistryError(
+      'rate-limited',
+      `rate limited until ${new Date(until).toISOString()}`,
+      new Date(until),
+    );
   }
 
   /** The host's auth challenge from `GET /v2/`, cached; null when it needs none. */
@@ -272,13 +280,20 @@ export class RegistryClient implements Registry {
     if (creds) headers.Authorization = basicHeader(creds);
     let res: Response;
     try {
-      res = await this.fetch(tokenUrl, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
+      res = await this.fetch(tokenUrl, {
+        headers,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+      });
     } catch {
       throw new RegistryError('unreachable', `token service ${tokenUrl.host} is unreachable`);
     }
     if (res.status === 429) throw this.rateLimited(ref.apiHost, res.headers.get('retry-after'));
     if (!res.ok) return null;
-    const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string; expires_in?: number };
+    const body = (await res.json().catch(() => ({}))) as {
+      token?: string;
+      access_token?: string;
+      expires_in?: number;
+    };
     const token = body.token ?? body.access_token;
     if (!token) return null;
     // Renew a little early; the spec's default lifetime is 60 s.

@@ -15,7 +15,10 @@ export interface UpdateStackSource {
   read(name: string): Promise<{ info: { composeFile: string }; yaml: string; env: string | null }>;
   dirOf(name: string): string;
   /** Records compose/.env in the stack's file history; the entry id. */
-  recordHistory(name: string, version: { composeFile: string; yaml: string; env: string | null }): Promise<string>;
+  recordHistory(
+    name: string,
+    version: { composeFile: string; yaml: string; env: string | null },
+  ): Promise<string>;
 }
 
 export interface SafeUpdaterOptions {
@@ -143,7 +146,12 @@ export class SafeUpdater {
     const services = before.map((b) => b.service);
     const pullArgs = ['pull', '--ignore-buildable', ...services];
     if ((await ctx.compose(pullArgs, dir)) !== 0) {
-      return { stack, result: 'failed', reason: 'pull failed; nothing was changed', changes: this.pending(before) };
+      return {
+        stack,
+        result: 'failed',
+        reason: 'pull failed; nothing was changed',
+        changes: this.pending(before),
+      };
     }
     if (before.length === 0) return { stack, result: 'up-to-date', reason: null, changes: [] };
 
@@ -168,14 +176,18 @@ export class SafeUpdater {
     const affected = changed.map((c) => c.before.service);
     const upCode = await ctx.compose(['up', '-d', '--no-deps', ...affected], dir);
     const failure =
-      upCode !== 0 ? { service: affected[0] ?? '', why: `up exited with code ${upCode}`, id: null } : await this.waitHealthy(stack, affected, ctx);
+      upCode !== 0
+        ? { service: affected[0] ?? '', why: `up exited with code ${upCode}`, id: null }
+        : await this.waitHealthy(stack, affected, ctx);
     if (!failure) return { stack, result: 'updated', reason: null, changes };
 
     const reason = `${failure.service}: ${failure.why}`;
     ctx.say(`\r\n\x1b[31mupdate failed: ${reason}\x1b[0m\r\n`);
     if (failure.id) {
       const logs = (await this.deps.engine.logs(failure.id, this.logLines)).trimEnd();
-      ctx.say(`last ${this.logLines} log lines of ${failure.service}:\r\n${logs ? crlf(logs) : '(no output)'}\r\n`);
+      ctx.say(
+        `last ${this.logLines} log lines of ${failure.service}:\r\n${logs ? crlf(logs) : '(no output)'}\r\n`,
+      );
     }
     const pinned = changed.filter((c) => c.before.digest);
     const unpinnable = changed.filter((c) => !c.before.digest).map((c) => c.before.service);
@@ -183,24 +195,42 @@ export class SafeUpdater {
       return { stack, result: 'failed', reason: `${reason}; no previous digest to roll back to`, changes };
     }
     ctx.say(`rolling back ${pinned.map((c) => c.before.service).join(', ')} to the previous digests\r\n`);
-    const overrideFile = await this.writeOverride(stack, pinned.map((c) => c.before));
+    const overrideFile = await this.writeOverride(
+      stack,
+      pinned.map((c) => c.before),
+    );
     try {
       const fileArgs = await this.fileArgs(dir, files.info.composeFile, overrideFile);
       const rollbackServices = pinned.map((c) => c.before.service);
       const code = await ctx.compose([...fileArgs, 'up', '-d', '--no-deps', ...rollbackServices], dir);
-      const again = code !== 0 ? { why: `rollback up exited with code ${code}` } : await this.waitHealthy(stack, rollbackServices, ctx);
+      const again =
+        code !== 0
+          ? { why: `rollback up exited with code ${code}` }
+          : await this.waitHealthy(stack, rollbackServices, ctx);
       if (again) {
-        return { stack, result: 'failed', reason: `${reason}; the rollback failed too (${again.why})`, changes };
+        return {
+          stack,
+          result: 'failed',
+          reason: `${reason}; the rollback failed too (${again.why})`,
+          changes,
+        };
       }
     } finally {
       await unlink(overrideFile).catch(() => undefined);
     }
-    const note = unpinnable.length ? ` (${unpinnable.join(', ')} had no digest and stays on the new image)` : '';
+    const note = unpinnable.length
+      ? ` (${unpinnable.join(', ')} had no digest and stays on the new image)`
+      : '';
     return { stack, result: 'rolled-back', reason: reason + note, changes };
   }
 
   private pending(before: Before[]): ServiceChange[] {
-    return before.map((b) => ({ service: b.service, image: b.imageRef, fromDigest: b.digest, toDigest: null }));
+    return before.map((b) => ({
+      service: b.service,
+      image: b.imageRef,
+      fromDigest: b.digest,
+      toDigest: null,
+    }));
   }
 
   private async snapshot(running: UpdateContainer[]): Promise<Before[]> {
@@ -245,7 +275,10 @@ export class SafeUpdater {
       const ref = parseImageRef(b.imageRef);
       if (ref && b.digest) services[b.service] = { image: `${repoName(ref)}@${b.digest}` };
     }
-    await writeFileAtomic(file, `# written by Berth for one rollback run, then removed\n${stringify({ services })}`);
+    await writeFileAtomic(
+      file,
+      `# written by Berth for one rollback run, then removed\n${stringify({ services })}`,
+    );
     return file;
   }
 
@@ -255,7 +288,9 @@ export class SafeUpdater {
     services: string[],
     ctx: JobContext,
   ): Promise<{ service: string; why: string; id: string | null } | null> {
-    ctx.say(`waiting up to ${Math.round(this.healthTimeoutMs / 1000)} s for ${services.join(', ')} to run\r\n`);
+    ctx.say(
+      `waiting up to ${Math.round(this.healthTimeoutMs / 1000)} s for ${services.join(', ')} to run\r\n`,
+    );
     const deadline = Date.now() + this.healthTimeoutMs;
     for (;;) {
       const all = await this.deps.engine.containers(stack);
@@ -275,7 +310,8 @@ export class SafeUpdater {
             return { service, why: `the container keeps restarting (exit code ${c.exitCode})`, id: c.id };
           }
           if (c.state !== 'running') pending ??= { service, why: `still ${c.state}`, id: c.id };
-          else if (c.health === 'starting') pending ??= { service, why: 'still starting (healthcheck)', id: c.id };
+          else if (c.health === 'starting')
+            pending ??= { service, why: 'still starting (healthcheck)', id: c.id };
           else if (c.health === null && Date.now() - Date.parse(c.startedAt) < this.settleMs) {
             pending ??= { service, why: 'not yet running long enough', id: c.id };
           }

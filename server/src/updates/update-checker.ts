@@ -15,7 +15,13 @@ function imageOf(spec: ServiceSpec | undefined, container: UpdateContainer | und
   if (!fromContainer) return spec?.image ?? '';
   const running = parseImageRef(fromContainer);
   const file = spec?.image && !spec.image.includes('$') ? parseImageRef(spec.image) : null;
-  if (running?.digest && file && !file.digest && file.registry === running.registry && file.repository === running.repository) {
+  if (
+    running?.digest &&
+    file &&
+    !file.digest &&
+    file.registry === running.registry &&
+    file.repository === running.repository
+  ) {
     return spec?.image ?? fromContainer;
   }
   return fromContainer;
@@ -132,7 +138,10 @@ export class UpdateChecker {
     if (!entry) return { status: 'error', reason: `the tag's new index has no ${platform} image` };
     const config = await this.deps.registry.configDigest(ref, entry.digest);
     if (config === local.id) {
-      return { status: 'up-to-date', reason: `the index changed for other platforms only; ${platform} is the same` };
+      return {
+        status: 'up-to-date',
+        reason: `the index changed for other platforms only; ${platform} is the same`,
+      };
     }
     return { status: 'update-available', reason: `new ${platform} image ${entry.digest}` };
   }

@@ -3,7 +3,7 @@ import {
   ImageCheck,
   NotificationSettings,
   ServiceChange,
-  UpdateHistoryEntry,
+  type UpdateHistoryEntry,
   type UpdatePolicy,
   type UpdateResult,
   type UpdateStatus,
@@ -155,8 +155,9 @@ export class UpdateStore {
         done.output.slice(-OUTPUT_KEEP),
         id,
       );
-    const stack = (this.db.prepare('SELECT stack FROM update_history WHERE id = ?').get(id) as { stack: string })
-      .stack;
+    const stack = (
+      this.db.prepare('SELECT stack FROM update_history WHERE id = ?').get(id) as { stack: string }
+    ).stack;
     this.db
       .prepare(
         `DELETE FROM update_history WHERE stack = ? AND id NOT IN
@@ -187,8 +188,7 @@ export class UpdateStore {
 
   notificationSettings(): NotificationSettings {
     const row = this.db.prepare("SELECT value FROM settings WHERE key = 'notifications'").get() as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     if (!row) return DEFAULT_NOTIFICATIONS;
     const parsed = NotificationSettings.safeParse(JSON.parse(row.value));
     return parsed.success ? parsed.data : DEFAULT_NOTIFICATIONS;

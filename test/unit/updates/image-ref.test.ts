@@ -7,7 +7,14 @@ describe('parseImageRef', () => {
   it.each([
     ['nginx', 'docker.io', 'registry-1.docker.io', 'library/nginx', 'latest', null],
     ['nginx:1.27', 'docker.io', 'registry-1.docker.io', 'library/nginx', '1.27', null],
-    ['docker.io/louislam/uptime-kuma:1', 'docker.io', 'registry-1.docker.io', 'louislam/uptime-kuma', '1', null],
+    [
+      'docker.io/louislam/uptime-kuma:1',
+      'docker.io',
+      'registry-1.docker.io',
+      'louislam/uptime-kuma',
+      '1',
+      null,
+    ],
     ['index.docker.io/library/redis', 'docker.io', 'registry-1.docker.io', 'library/redis', 'latest', null],
     ['ghcr.io/o/a/b:v2', 'ghcr.io', 'ghcr.io', 'o/a/b', 'v2', null],
     ['127.0.0.1:5000/app', '127.0.0.1:5000', '127.0.0.1:5000', 'app', 'latest', null],

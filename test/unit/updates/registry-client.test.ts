@@ -23,13 +23,20 @@ function fakeHub(opts: { limited?: number; retryAfter?: string; basic?: boolean 
     if (url.startsWith('https://auth.example/token')) {
       return new Response(JSON.stringify({ token: 'tok-1', expires_in: 300 }), { status: 200 });
     }
-    const challenge = opts.basic ? 'Basic realm="r"' : 'Bearer realm="https://auth.example/token",service="reg.example"';
-    const ok = opts.basic ? auth === `Basic ${Buffer.from('u:p').toString('base64')}` : auth === 'Bearer tok-1';
+    const challenge = opts.basic
+      ? 'Basic realm="r"'
+      : 'Bearer realm="https://auth.example/token",service="reg.example"';
+    const ok = opts.basic
+      ? auth === `Basic ${Buffer.from('u:p').toString('base64')}`
+      : auth === 'Bearer tok-1';
     if (!ok) return new Response(null, { status: 401, headers: { 'www-authenticate': challenge } });
     if (url.endsWith('/v2/')) return new Response('{}', { status: 200 });
     if (limited > 0) {
       limited--;
-      return new Response(null, { status: 429, headers: opts.retryAfter ? { 'retry-after': opts.retryAfter } : {} });
+      return new Response(null, {
+        status: 429,
+        headers: opts.retryAfter ? { 'retry-after': opts.retryAfter } : {},
+      });
     }
     return new Response(null, {
       status: 200,
@@ -57,8 +64,15 @@ describe('parseChallenge', () => {
 describe('RegistryClient', () => {
   it('pings /v2/ once, fetches a token for the scope, then HEADs; the token is reused', async () => {
     const hub = fakeHub();
-    const client = new RegistryClient({ credentials: { get: () => Promise.resolve(null) }, log: silentLogger(), fetch: hub.fetchImpl });
-    expect(await client.head(ref, '1')).toEqual({ digest: D1, mediaType: 'application/vnd.oci.image.index.v1+json' });
+    const client = new RegistryClient({
+      credentials: { get: () => Promise.resolve(null) },
+      log: silentLogger(),
+      fetch: hub.fetchImpl,
+    });
+    expect(await client.head(ref, '1')).toEqual({
+      digest: D1,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    });
     await client.head(ref, '1');
     expect(hub.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       'GET https://reg.example/v2/',
@@ -73,7 +87,9 @@ describe('RegistryClient', () => {
   it('sends the credentials for basic auth', async () => {
     const hub = fakeHub({ basic: true });
     const client = new RegistryClient({
-      credentials: { get: (r) => Promise.resolve(r === 'reg.example' ? { username: 'u', password: 'p' } : null) },
+      credentials: {
+        get: (r) => Promise.resolve(r === 'reg.example' ? { username: 'u', password: 'p' } : null),
+      },
       log: silentLogger(),
       fetch: hub.fetchImpl,
     });
@@ -91,7 +107,10 @@ describe('RegistryClient', () => {
       now: () => now,
       minBackoffMs: 10_000,
     });
-    await expect(client.head(ref, '1')).rejects.toMatchObject({ kind: 'rate-limited', until: new Date(now + 30_000) });
+    await expect(client.head(ref, '1')).rejects.toMatchObject({
+      kind: 'rate-limited',
+      until: new Date(now + 30_000),
+    });
     const before = hub.calls.length;
     await expect(client.head(ref, '1')).rejects.toThrow(/^rate limited until /);
     expect(hub.calls.length).toBe(before);
@@ -118,8 +137,14 @@ describe('RegistryClient', () => {
     const client = new RegistryClient({
       credentials: { get: () => Promise.resolve(null) },
       log: silentLogger(),
-      fetch: (() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }))) as typeof fetch,
+      fetch: (() =>
+        Promise.reject(
+          Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+        )) as typeof fetch,
     });
-    await expect(client.head(ref, '1')).rejects.toMatchObject({ kind: 'unreachable', message: 'reg.example is unreachable (ECONNREFUSED)' });
+    await expect(client.head(ref, '1')).rejects.toMatchObject({
+      kind: 'unreachable',
+      message: 'reg.example is unreachable (ECONNREFUSED)',
+    });
   });
 });

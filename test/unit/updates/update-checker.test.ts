@@ -9,7 +9,17 @@ const d = (c: string) => `sha256:${c.repeat(64)}`;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 
 function container(service: string, imageRef: string, imageId: string): UpdateContainer {
-  return { id: `c-${service}`, service, imageId, imageRef, state: 'running', health: null, exitCode: 0, startedAt: '', labels: {} };
+  return {
+    id: `c-${service}`,
+    service,
+    imageId,
+    imageRef,
+    state: 'running',
+    health: null,
+    exitCode: 0,
+    startedAt: '',
+    labels: {},
+  };
 }
 
 class FakeEngine implements UpdateEngine {
@@ -71,14 +81,18 @@ describe('UpdateChecker', () => {
       [container('web', 'reg.example/app:1', 'img1'), container('worker', 'reg.example/app:1', 'img1')],
       { img1: local('img1', d('a')) },
     );
-    const registry = new FakeRegistry({ 'app:1': { digest: d('a'), mediaType: 'application/vnd.docker.distribution.manifest.v2+json' } });
+    const registry = new FakeRegistry({
+      'app:1': { digest: d('a'), mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
     const checks = await new UpdateChecker({ engine, registry, log: silentLogger() }).checkStack('s', yaml);
     expect(checks.map((c) => c.status)).toEqual(['up-to-date', 'up-to-date']);
     expect(registry.calls).toEqual(['HEAD app:1']);
   });
 
   it('multi-arch: a changed index with our platform unchanged is up to date; changed is an update', async () => {
-    const engine = new FakeEngine([container('web', 'reg.example/app:1', d('c'))], { [d('c')]: local(d('c'), d('1')) });
+    const engine = new FakeEngine([container('web', 'reg.example/app:1', d('c'))], {
+      [d('c')]: local(d('c'), d('1')),
+    });
     const entries = (amd: string): PlatformEntry[] => [
       { digest: amd, os: 'linux', architecture: 'amd64' },
       { digest: d('9'), os: 'linux', architecture: 'arm64', variant: 'v8' },
@@ -94,7 +108,10 @@ describe('UpdateChecker', () => {
     expect(same[0]?.reason).toContain('linux/amd64 is the same');
     registry.configs[d('5')] = d('e');
     const changed = await checker.checkStack('s', 'services:\n  web:\n    image: reg.example/app:1\n');
-    expect(changed[0]).toMatchObject({ status: 'update-available', reason: `new linux/amd64 image ${d('5')}` });
+    expect(changed[0]).toMatchObject({
+      status: 'update-available',
+      reason: `new linux/amd64 image ${d('5')}`,
+    });
   });
 
   it('says why a service is not checked', async () => {
@@ -104,7 +121,10 @@ describe('UpdateChecker', () => {
         container('loaded', 'reg.example/app:2', 'l'),
         container('pinned', `reg.example/app@${d('3')}`, 'p'),
       ],
-      { b: { id: 'b', repoDigests: [], os: 'linux', architecture: 'amd64' }, l: { id: 'l', repoDigests: [], os: 'linux', architecture: 'amd64' } },
+      {
+        b: { id: 'b', repoDigests: [], os: 'linux', architecture: 'amd64' },
+        l: { id: 'l', repoDigests: [], os: 'linux', architecture: 'amd64' },
+      },
     );
     const registry = new FakeRegistry({});
     const checks = await new UpdateChecker({ engine, registry, log: silentLogger() }).checkStack(

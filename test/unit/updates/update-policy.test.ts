@@ -20,9 +20,17 @@ describe('serviceSpecs', () => {
         '',
       ].join('\n'),
     );
-    expect(specs.get('a')).toEqual({ image: 'nginx:1.27', build: false, policy: 'auto', tagsPattern: '^1\\.\\d+$' });
+    expect(specs.get('a')).toEqual({
+      image: 'nginx:1.27',
+      build: false,
+      policy: 'auto',
+      tagsPattern: '^1\\.\\d+$',
+    });
     expect(specs.get('b')).toMatchObject({ image: null, build: true, policy: 'off' });
-    expect(specs.get('c')).toMatchObject({ policy: 'notify', problem: expect.stringContaining('"sometimes"') });
+    expect(specs.get('c')).toMatchObject({
+      policy: 'notify',
+      problem: expect.stringContaining('"sometimes"'),
+    });
   });
 
   it('is empty for text that does not parse', () => {
