@@ -223,6 +223,7 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     });
     expect(history[0]?.fileHistoryId).toMatch(/^\d{8}T/);
     expect(history[0]?.output).toContain('pull');
+    expect(history[0]?.output).toMatch(/\[update done: updated web .*\]\S*\r\n$/);
     // The compose file and .env as they were are in the stack's file history.
     const files = (await t.agent.get(`/api/stacks/${stack}/history`).expect(200)).body as { id: string }[];
     expect(files.map((f) => f.id)).toContain(history[0]?.fileHistoryId);

@@ -79,9 +79,14 @@ export class ComposeRunner {
   /**
    * Starts a job whose steps are decided as it goes (the safe update): `script` runs compose
    * commands through `ctx.compose` in the stack's terminal and says what happens with `ctx.say`.
-   * Its `summary` ends the job's last line.
+   * Its `summary` ends the job's last line; `onDone` sees the finished job, output complete.
    */
-  async startScript(stack: string, action: string, script: JobScript): Promise<Job> {
+  async startScript(
+    stack: string,
+    action: string,
+    script: JobScript,
+    onDone?: (job: Job) => void,
+  ): Promise<Job> {
     const running = this.busy.get(stack);
     if (running) {
       throw new AppError('STACK_BUSY', `stack "${stack}" is busy with "${running.action}"`, {
@@ -97,6 +102,7 @@ export class ComposeRunner {
     const write = (text: string) => this.deps.jobs.append(job, text);
     void this.run(job, stack, write, script).finally(() => {
       if (this.busy.get(stack) === job) this.busy.delete(stack);
+      onDone?.(job);
     });
     return job;
   }

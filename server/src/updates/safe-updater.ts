@@ -88,8 +88,15 @@ export class SafeUpdater {
 
   async start(stack: string, actor: string): Promise<Job> {
     const files = await this.deps.stacks.read(stack); // 404 before a job is made
-    return this.deps.runner.startScript(stack, 'update', async (ctx) => {
-      const historyId = this.deps.store.startHistory({
+    let historyId = 0;
+    let finished: UpdateOutcome | null = null;
+    const onDone = (job: Job) => {
+      // The stored output ends with the runner's result line, as the job's does.
+      if (historyId) this.deps.store.setHistoryOutput(historyId, job.output);
+      if (finished) this.deps.onFinished?.(finished);
+    };
+    const script = async (ctx: JobContext) => {
+      historyId = this.deps.store.startHistory({
         stack,
         actor,
         jobId: ctx.job.id,
@@ -116,10 +123,11 @@ export class SafeUpdater {
         changes: outcome.changes,
         output: ctx.job.output,
       });
-      this.deps.onFinished?.(outcome);
+      finished = outcome;
       const ok = outcome.result === 'updated' || outcome.result === 'up-to-date';
       return { exitCode: ok ? 0 : 1, summary };
-    });
+    };
+    return this.deps.runner.startScript(stack, 'update', script, onDone);
   }
 
   private async run(

@@ -139,6 +139,10 @@ export class UpdateStore {
       .run(fileHistoryId, JSON.stringify(changes), id);
   }
 
+  setHistoryOutput(id: number, output: string): void {
+    this.db.prepare('UPDATE update_history SET output = ? WHERE id = ?').run(output.slice(-OUTPUT_KEEP), id);
+  }
+
   finishHistory(
     id: number,
     done: { result: UpdateResult; reason: string | null; changes: ServiceChange[]; output: string },
