@@ -97,7 +97,7 @@ export class UpdateChecker {
       return notChecked('the image has no registry digest (built or loaded locally, never pulled or pushed)');
     }
     const withDigest = { ...base, currentDigest: current };
-    const extra = spec?.problem ? { reason: spec.problem } : {};
+    const extra: { reason?: string } = spec?.problem ? { reason: spec.problem } : {};
     try {
       const key = `${ref.apiHost}/${ref.repository}:${ref.tag ?? ''}`;
       let head = heads.get(key);
@@ -107,7 +107,8 @@ export class UpdateChecker {
       }
       const latest = await head;
       const tags = await this.newerTags(ref, spec?.tagsPattern ?? container.labels[TAGS_LABEL] ?? null);
-      const result = { ...withDigest, latestDigest: latest.digest, checkedAt, ...tags };
+      const result = { ...withDigest, latestDigest: latest.digest, checkedAt, ...tags.found };
+      if (tags.problem) extra.reason = tags.problem;
       if (latest.digest === current) return { ...result, status: 'up-to-date', ...extra };
       if (!isIndexMediaType(latest.mediaType)) return { ...result, status: 'update-available', ...extra };
       return { ...result, ...(await this.comparePlatform(ref, latest.digest, local)) };
@@ -146,15 +147,18 @@ export class UpdateChecker {
     return { status: 'update-available', reason: `new ${platform} image ${entry.digest}` };
   }
 
-  private async newerTags(ref: ImageRef, pattern: string | null): Promise<Pick<ImageCheck, 'newerTags'>> {
-    if (!pattern || !ref.tag) return {};
+  private async newerTags(
+    ref: ImageRef,
+    pattern: string | null,
+  ): Promise<{ found: Pick<ImageCheck, 'newerTags'>; problem?: string }> {
+    if (!pattern || !ref.tag) return { found: {} };
     let re: RegExp;
     try {
       re = new RegExp(pattern);
     } catch {
-      return {};
+      return { found: {}, problem: `${TAGS_LABEL}: "${pattern}" is not a regular expression` };
     }
     const tags = await this.deps.registry.tags(ref);
-    return { newerTags: newerTags(ref.tag, tags, re) };
+    return { found: { newerTags: newerTags(ref.tag, tags, re) } };
   }
 }

@@ -132,7 +132,7 @@ export class UpdateService {
       if (found.length > 0) await this.notifyUpdates(found);
     });
     this.pending.set(job.id, run);
-    this.chain = run.catch(() => undefined);
+    this.chain = run.catch(() => undefined).finally(() => this.pending.delete(job.id));
     return run;
   }
 
