@@ -147,6 +147,7 @@ export async function createBerth(
       notifier: new Notifier(updateLog),
       stacks: { names: () => store.list().map((i) => i.name), read: (name) => store.read(name) },
       log: updateLog,
+      startUpdate: (name, actor) => stacks.action(name, 'update', actor),
     },
     {
       intervalMs: config.updateIntervalMs ?? 6 * 3_600_000,

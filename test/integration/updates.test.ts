@@ -456,5 +456,12 @@ describe.runIf(hasEngine)('image updates against real registries and the real en
     expect((await t.agent.post('/api/updates/check').send({ stack: 'no-such-stack' })).status).toBe(404);
     await t.agent.get('/api/updates/checks/00000000-0000-4000-8000-000000000000').expect(404);
     await t.anon().get('/api/updates').expect(401);
+    // No body at all checks every stack, as `{}` does.
+    const all = await t.agent.post('/api/updates/check').expect(202);
+    await expect
+      .poll(async () => (await t.agent.get(`/api/updates/checks/${all.body.jobId}`)).body.stack, {
+        timeout: 1000,
+      })
+      .toBeNull();
   });
 });

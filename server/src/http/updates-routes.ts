@@ -14,8 +14,8 @@ export function updatesRoutes(updates: UpdateService): Router {
   );
   r.post(
     '/updates/check',
-    route({ body: CheckRequest, status: 202 }, ({ body }) =>
-      Promise.resolve({ jobId: updates.startCheck(body.stack).id }),
+    route({ body: CheckRequest.optional(), status: 202 }, ({ body }) =>
+      Promise.resolve({ jobId: updates.startCheck(body?.stack).id }),
     ),
   );
   r.get(

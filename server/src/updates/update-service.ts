@@ -51,6 +51,8 @@ export class UpdateService {
       notifier: Notifier;
       stacks: CheckedStacks;
       log: Logger;
+      /** How the update window starts an update; the stack service's action (validates the file first). */
+      startUpdate?: (stack: string, actor: string) => Promise<Job>;
     },
     private readonly options: UpdateServiceOptions,
   ) {
@@ -260,7 +262,7 @@ export class UpdateService {
     for (const [stack, list] of byStack) {
       if (!list.every((c) => c.policy === 'auto')) continue;
       try {
-        await this.update(stack, 'auto');
+        await (this.deps.startUpdate ?? ((s: string, a: string) => this.update(s, a)))(stack, 'auto');
         started.push(stack);
       } catch (err) {
         this.deps.log.warn({ stack, err: (err as Error).message }, 'auto update not started');

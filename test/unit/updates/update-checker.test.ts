@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../server/src/logger.js';
 import type { ImageRef } from '../../../server/src/updates/image-ref.js';
 import type { ManifestHead, PlatformEntry, Registry } from '../../../server/src/updates/registry-client.js';
+import { RegistryError } from '../../../server/src/updates/registry-client.js';
 import { UpdateChecker } from '../../../server/src/updates/update-checker.js';
 import type { LocalImage, UpdateContainer, UpdateEngine } from '../../../server/src/updates/update-engine.js';
 
@@ -111,6 +112,27 @@ describe('UpdateChecker', () => {
     expect(changed[0]).toMatchObject({
       status: 'update-available',
       reason: `new linux/amd64 image ${d('5')}`,
+    });
+  });
+
+  it('an unreachable registry is "not checked", a refusal is an error, each with the reason', async () => {
+    const engine = new FakeEngine([container('web', 'reg.example/app:1', 'img1')], {
+      img1: local('img1', d('a')),
+    });
+    const registry = new FakeRegistry({});
+    registry.head = () =>
+      Promise.reject(new RegistryError('unreachable', 'reg.example is unreachable (ENOTFOUND)'));
+    const checker = new UpdateChecker({ engine, registry, log: silentLogger() });
+    expect((await checker.checkStack('s', yaml))[0]).toMatchObject({
+      status: 'not-checked',
+      currentDigest: d('a'),
+      reason: 'reg.example is unreachable (ENOTFOUND)',
+    });
+    registry.head = () =>
+      Promise.reject(new RegistryError('unauthorized', 'reg.example refused access to app (401)'));
+    expect((await checker.checkStack('s', yaml))[0]).toMatchObject({
+      status: 'error',
+      reason: expect.stringContaining('401'),
     });
   });
 
