@@ -22,6 +22,16 @@ import type { ErrorCode } from './errors.js';
 import type { OperationId } from './routes.js';
 import { HistoryEntry, Problem, StackDetail, StackName, StackSummary } from './stack.js';
 import { HostInfo } from './stats.js';
+import {
+  CheckJob,
+  CheckReply,
+  CheckRequest,
+  ImageCheckList,
+  NotificationSettings,
+  NotificationTestReply,
+  NotificationTestRequest,
+  UpdateHistoryList,
+} from './updates.js';
 
 export const Ok = z.object({ ok: z.literal(true) });
 export const UserReply = z.object({ user: SessionUser });
@@ -133,6 +143,19 @@ export const OPERATIONS = {
       "Host figures come from /proc and statfs of the stacks folder and of Docker's data root; " +
       '`containers` and `images` are null while the engine cannot be reached.',
   },
+  listImageChecks: { reply: ImageCheckList },
+  checkUpdates: {
+    body: CheckRequest.optional(),
+    status: 202,
+    reply: CheckReply,
+    errors: ['STACK_NOT_FOUND'],
+    description: 'Without a body (or without `stack`) every managed stack is checked.',
+  },
+  getUpdateCheck: { params: { id: JobId }, reply: CheckJob, errors: ['NOT_FOUND'] },
+  listUpdateHistory: { params: name, reply: UpdateHistoryList, errors: ['STACK_NOT_FOUND'] },
+  getNotificationSettings: { reply: NotificationSettings },
+  saveNotificationSettings: { body: NotificationSettings, reply: NotificationSettings },
+  testNotifications: { body: NotificationTestRequest, reply: NotificationTestReply },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 
 type Ops = typeof OPERATIONS;

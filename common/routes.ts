@@ -155,6 +155,55 @@ export const ROUTES = {
     tag: 'stats',
     summary: "The host's CPU, load, memory and disks, the engine's containers and images, stacks by status",
   },
+  listImageChecks: {
+    method: 'get',
+    path: '/api/updates',
+    access: 'read',
+    tag: 'updates',
+    summary: "The last image update check of every managed stack's services",
+  },
+  checkUpdates: {
+    method: 'post',
+    path: '/api/updates/check',
+    access: 'operate',
+    tag: 'updates',
+    summary: 'Checks one stack (or all) for image updates: one registry HEAD per image',
+  },
+  getUpdateCheck: {
+    method: 'get',
+    path: '/api/updates/checks/:id',
+    access: 'read',
+    tag: 'updates',
+    summary: 'A check run: running or finished, how many images were checked and have updates',
+  },
+  listUpdateHistory: {
+    method: 'get',
+    path: '/api/stacks/:name/updates/history',
+    access: 'read',
+    tag: 'updates',
+    summary: "A stack's safe updates, newest first: who, when, digests, result, job output",
+  },
+  getNotificationSettings: {
+    method: 'get',
+    path: '/api/settings/notifications',
+    access: 'admin',
+    tag: 'settings',
+    summary: 'Where update notifications go',
+  },
+  saveNotificationSettings: {
+    method: 'put',
+    path: '/api/settings/notifications',
+    access: 'admin',
+    tag: 'settings',
+    summary: 'Sets where update notifications go',
+  },
+  testNotifications: {
+    method: 'post',
+    path: '/api/settings/notifications/test',
+    access: 'admin',
+    tag: 'settings',
+    summary: 'Sends a test notification to the given URLs (or the saved ones)',
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -62,6 +62,8 @@ export const StackSummary = z.object({
   services: z.object({ total: z.number().int(), running: z.number().int() }),
   /** ISO time of the last change of the compose file or .env on disk; null when unmanaged. */
   updatedAt: z.string().nullable(),
+  /** Services with an image update (a new digest for their tag, or newer tags); 0 when unmanaged. */
+  updates: z.number().int(),
 });
 export type StackSummary = z.infer<typeof StackSummary>;
 

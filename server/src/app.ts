@@ -16,10 +16,12 @@ import { errorMiddleware, operationRouter, type Handlers } from './http/route.js
 import { csrfGuard, type TrustFn } from './http/same-origin.js';
 import { spaRoutes } from './http/spa.js';
 import { stackHandlers } from './http/stack-routes.js';
+import { updatesHandlers } from './http/updates-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 import type { HostService } from './stats/host-service.js';
+import type { UpdateService } from './updates/update-service.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -30,6 +32,7 @@ export interface AppDeps {
   jobs: JobStore;
   validate: ComposeValidator;
   host: HostService;
+  updates: UpdateService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.validate),
     ...hostHandlers(deps.host),
+    ...updatesHandlers(deps.updates),
   };
 
   app.use('/api', csrfGuard(trust));

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseWindow } from './updates/update-policy.js';
 
 export interface Config {
   stacksDir: string;
@@ -13,6 +14,12 @@ export interface Config {
   logLevel: string;
   /** Express's `trust proxy`: which peers' X-Forwarded-* headers are believed. */
   trustProxy: boolean | number | string;
+  /** Between scheduled image update checks; 0 = off. Default 6 h. */
+  updateIntervalMs?: number;
+  /** Local-time window (`HH:MM-HH:MM`) for `berth.update: auto`; unset = after any scheduled check. */
+  updateWindow?: { start: number; end: number } | null;
+  /** How long an updated service gets to run and be healthy before it is rolled back. Default 120 s. */
+  updateHealthTimeoutMs?: number;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -55,6 +62,25 @@ const trustProxy = z
     'must be true, false, a number of hops, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
   );
 
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+// `0` (off) or a number with a unit: 90s, 30m, 6h, 1d.
+const duration = z
+  .string()
+  .trim()
+  .regex(/^(0|\d+(s|m|h|d))$/, 'must be 0 or a number with a unit s, m, h or d (like 6h)')
+  .transform((v) => (v === '0' ? 0 : Number(v.slice(0, -1)) * (UNIT_MS[v.slice(-1)] ?? 0)));
+const seconds = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a whole number of seconds')
+  .transform((v) => Number(v) * 1000)
+  .refine((v) => v >= 1000, 'must be at least 1 second');
+const window = z
+  .string()
+  .trim()
+  .transform((v) => parseWindow(v))
+  .refine((v) => v !== null, 'must be a local time window like 02:00-05:00');
+
 const settings: Setting[] = [
   { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
   { key: 'dataDir', env: 'BERTH_DATA_DIR', flag: '--data-dir', schema: nonEmpty },
@@ -64,6 +90,9 @@ const settings: Setting[] = [
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', schema: z.string().min(1) },
   { key: 'logLevel', env: 'BERTH_LOG_LEVEL', flag: '--log-level', schema: logLevel },
   { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', flag: '--trust-proxy', schema: trustProxy },
+  { key: 'updateIntervalMs', env: 'BERTH_UPDATE_INTERVAL', schema: duration },
+  { key: 'updateWindow', env: 'BERTH_UPDATE_WINDOW', schema: window },
+  { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
 ];
 
 const defaults = {

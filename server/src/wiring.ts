@@ -29,6 +29,14 @@ import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
 import { validateCompose } from './validate/compose-validator.js';
+import { DockerConfigCredentials, type CredentialSource } from './updates/docker-credentials.js';
+import { Notifier } from './updates/notifier.js';
+import { RegistryClient } from './updates/registry-client.js';
+import { SafeUpdater } from './updates/safe-updater.js';
+import { UpdateChecker } from './updates/update-checker.js';
+import { DockerUpdateEngine, type UpdateEngine } from './updates/update-engine.js';
+import { UpdateService } from './updates/update-service.js';
+import { UpdateStore } from './updates/update-store.js';
 
 export interface Berth {
   http: BerthApp;
@@ -40,6 +48,7 @@ export interface Berth {
   auth: AuthService;
   jobs: JobStore;
   sampler: StatsSampler;
+  updates: UpdateService;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,12 @@ export interface BerthOverrides {
   engine?: EngineClient;
   compose?: ComposeCli;
   webRoot?: string;
+  updateEngine?: UpdateEngine;
+  credentials?: CredentialSource;
+  /** Safe-update timing for tests (settle time of services without a healthcheck). */
+  updateSettleMs?: number;
+  /** First scheduled update check after start. */
+  updateFirstCheckMs?: number;
 }
 
 /** The composition root: real adapters for a config. main.ts and integration tests use it. */
@@ -101,6 +116,52 @@ export async function createBerth(
     validateCompose,
     logger.child({ module: 'stacks' }),
   );
+  const updateEngine = overrides.updateEngine ?? new DockerUpdateEngine();
+  const updateStore = new UpdateStore(db);
+  const updateLog = logger.child({ module: 'updates' });
+  const fileHistory = new StackHistory(path.join(config.dataDir, 'history'));
+  const ref2: { updates?: UpdateService } = {};
+  const updater = new SafeUpdater(
+    {
+      runner,
+      engine: updateEngine,
+      stacks: {
+        read: (name) => store.read(name),
+        dirOf: (name) => store.dirOf(name),
+        recordHistory: async (name, version) => (await fileHistory.record(name, version)).id,
+      },
+      store: updateStore,
+      log: updateLog,
+      workDir: path.join(scratchDir, 'updates'),
+      onFinished: (outcome) => void ref2.updates?.afterUpdate(outcome),
+    },
+    { healthTimeoutMs: config.updateHealthTimeoutMs, settleMs: overrides.updateSettleMs },
+  );
+  const updates = new UpdateService(
+    {
+      checker: new UpdateChecker({
+        engine: updateEngine,
+        registry: new RegistryClient({
+          credentials: overrides.credentials ?? new DockerConfigCredentials(),
+          log: updateLog,
+        }),
+        log: updateLog,
+      }),
+      store: updateStore,
+      updater,
+      notifier: new Notifier(updateLog),
+      stacks: { names: () => store.list().map((i) => i.name), read: (name) => store.read(name) },
+      log: updateLog,
+      startUpdate: (name, actor) => stacks.action(name, 'update', actor),
+    },
+    {
+      intervalMs: config.updateIntervalMs ?? 6 * 3_600_000,
+      firstCheckMs: overrides.updateFirstCheckMs,
+      autoWindow: config.updateWindow ?? null,
+    },
+  );
+  ref2.updates = updates;
+  stacks.useUpdates(updates);
   const exec = new ExecSessions({
     hub,
     runtime: engineState,
@@ -147,6 +208,7 @@ export async function createBerth(
     jobs,
     validate: validateCompose,
     host,
+    updates,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -185,6 +247,8 @@ export async function createBerth(
   feed.seed(stacks.list());
   store.onChange((e) => feed.touch([e.type === 'changed' ? e.info.name : e.name]));
   engineState.onChange((projects) => feed.touch(projects));
+  updates.onChange((names) => feed.touch(names));
+  updates.startSchedule();
 
   return {
     http,
@@ -196,7 +260,9 @@ export async function createBerth(
     auth,
     jobs,
     sampler,
+    updates,
     close: async () => {
+      updates.stop();
       sampler.close();
       feed.close();
       engineState.stop();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Provisions what Berth's integration and browser tests need on a Debian 12 machine:
 # a Docker engine (docker.io), the compose v2 plugin (from Debian 13's package), an offline
-# busybox test image, Chromium, and debootstrap (the image test's stand-in base image). Idempotent and offline-safe: every step checks first.
+# busybox test image, Chromium, debootstrap (the image test's stand-in base image), and a local
+# registry (docker-registry, with apache2-utils for its htpasswd file) for the image update tests.
+# Idempotent and offline-safe: every step checks first.
 set -euo pipefail
 
 log() { printf '[provision] %s\n' "$*"; }
@@ -27,7 +29,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-apt_install docker.io busybox-static chromium ca-certificates fonts-dejavu-core debootstrap
+apt_install docker.io busybox-static chromium ca-certificates fonts-dejavu-core debootstrap \
+  docker-registry apache2-utils
 
 # Compose v2 is not packaged for Debian 12; Debian 13's static Go binary works as a CLI plugin.
 # A private apt state directory keeps the trixie source out of the system's lists.

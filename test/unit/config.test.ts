@@ -57,6 +57,19 @@ describe('loadConfig', () => {
     expect(c.host).toBe('::1');
   });
 
+  it('reads the update schedule, window and health timeout', () => {
+    const c = loadConfig({
+      BERTH_UPDATE_INTERVAL: '30m',
+      BERTH_UPDATE_WINDOW: '02:00-05:30',
+      BERTH_UPDATE_HEALTH_TIMEOUT: '90',
+    });
+    expect(c.updateIntervalMs).toBe(1_800_000);
+    expect(c.updateWindow).toEqual({ start: 120, end: 330 });
+    expect(c.updateHealthTimeoutMs).toBe(90_000);
+    expect(loadConfig({ BERTH_UPDATE_INTERVAL: '0' }).updateIntervalMs).toBe(0);
+    expect(loadConfig({}).updateIntervalMs).toBeUndefined();
+  });
+
   it('treats an empty environment variable as unset', () => {
     expect(loadConfig({ BERTH_PORT: '' }).port).toBe(5001);
   });
@@ -73,6 +86,17 @@ describe('loadConfig', () => {
     [{ BERTH_ADMIN_USER: 'admin' }, [], /BERTH_ADMIN_USER and BERTH_ADMIN_PASSWORD must be set together/],
     [{ BERTH_TRUST_PROXY: 'my-proxy' }, [], /^BERTH_TRUST_PROXY must be true, false, a number of hops/],
     [{}, ['--trust-proxy', '10.0.0.0/33'], /^--trust-proxy must be true, false/],
+    [{ BERTH_UPDATE_INTERVAL: '6' }, [], /^BERTH_UPDATE_INTERVAL must be 0 or a number with a unit/],
+    [
+      { BERTH_UPDATE_WINDOW: 'nightly' },
+      [],
+      /^BERTH_UPDATE_WINDOW must be a local time window like 02:00-05:00/,
+    ],
+    [
+      { BERTH_UPDATE_HEALTH_TIMEOUT: '2m' },
+      [],
+      /^BERTH_UPDATE_HEALTH_TIMEOUT must be a whole number of seconds/,
+    ],
   ] as const)('rejects %o %o with one clear line', (env, argv, message) => {
     let caught: unknown;
     try {

@@ -11,6 +11,7 @@ const summary = (name: string, status: StackSummary['status'] = 'running'): Stac
   health: 'none',
   services: { total: 1, running: status === 'running' ? 1 : 0 },
   updatedAt: '2026-01-01T00:00:00.000Z',
+  updates: 0,
 });
 
 describe('StackFeed', () => {

@@ -25,6 +25,38 @@ const migrations: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX sessions_expires_at ON sessions (expires_at);`,
+  // Image updates (server/src/updates): last check per service, update history, settings.
+  `CREATE TABLE update_checks (
+     stack          TEXT NOT NULL,
+     service        TEXT NOT NULL,
+     image          TEXT NOT NULL,
+     current_digest TEXT,
+     latest_digest  TEXT,
+     status         TEXT NOT NULL,
+     checked_at     TEXT NOT NULL,
+     reason         TEXT,
+     newer_tags     TEXT,
+     policy         TEXT NOT NULL,
+     PRIMARY KEY (stack, service)
+   );
+   CREATE TABLE update_history (
+     id              INTEGER PRIMARY KEY,
+     stack           TEXT NOT NULL,
+     started_at      TEXT NOT NULL,
+     finished_at     TEXT,
+     actor           TEXT NOT NULL,
+     result          TEXT,
+     reason          TEXT,
+     changes         TEXT NOT NULL,
+     job_id          TEXT NOT NULL,
+     file_history_id TEXT,
+     output          TEXT NOT NULL DEFAULT ''
+   );
+   CREATE INDEX update_history_stack ON update_history (stack, id);
+   CREATE TABLE settings (
+     key   TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -25,6 +25,16 @@ async function stackEnv(dir: string): Promise<NodeJS.ProcessEnv> {
   return childEnv({ omit: dotenvKeys(dotenv) });
 }
 
+export interface JobContext {
+  job: Job;
+  /** Berth's own text, to the job and the terminal. */
+  say: (text: string) => void;
+  /** Runs `docker compose -p <stack> --progress plain ...args` in the stack terminal; the exit code. */
+  compose: (args: string[], cwd: string) => Promise<number>;
+}
+
+export type JobScript = (ctx: JobContext) => Promise<{ exitCode: number; summary?: string }>;
+
 /**
  * Runs `docker compose -p <name> ...` for a stack as a job, one job per stack at a time.
  * Argv arrays only; never a shell.
@@ -64,6 +74,28 @@ export class ComposeRunner {
     steps: RunStep[],
     after?: (job: Job, write: (text: string) => void) => Promise<void>,
   ): Promise<Job> {
+    return this.startScript(stack, action, async (ctx) => {
+      let exitCode = 0;
+      for (const step of steps) {
+        exitCode = await ctx.compose(step.args, step.cwd);
+        if (exitCode !== 0) return { exitCode };
+      }
+      if (after) await after(ctx.job, ctx.say);
+      return { exitCode };
+    });
+  }
+
+  /**
+   * Starts a job whose steps are decided as it goes (the safe update): `script` runs compose
+   * commands through `ctx.compose` in the stack's terminal and says what happens with `ctx.say`.
+   * Its `summary` ends the job's last line; `onDone` sees the finished job, output complete.
+   */
+  async startScript(
+    stack: string,
+    action: string,
+    script: JobScript,
+    onDone?: (job: Job) => void,
+  ): Promise<Job> {
     const running = this.busy.get(stack);
     if (running) {
       throw new AppError('STACK_BUSY', `stack "${stack}" is busy with "${running.action}"`, {
@@ -77,8 +109,9 @@ export class ComposeRunner {
     const job = this.deps.jobs.create(stack, action);
     this.busy.set(stack, job);
     const write = (text: string) => this.deps.jobs.append(job, text);
-    void this.run(job, stack, steps, write, after).finally(() => {
+    void this.run(job, stack, write, script).finally(() => {
       if (this.busy.get(stack) === job) this.busy.delete(stack);
+      onDone?.(job);
     });
     return job;
   }
@@ -86,9 +119,8 @@ export class ComposeRunner {
   private async run(
     job: Job,
     stack: string,
-    steps: RunStep[],
     write: (text: string) => void,
-    after?: (job: Job, write: (text: string) => void) => Promise<void>,
+    script: JobScript,
   ): Promise<void> {
     const log = this.deps.log.child({ stack, action: job.action, job: job.id });
     const terminal = stackTerminalId(stack);
@@ -97,30 +129,31 @@ export class ComposeRunner {
       write(text);
       this.deps.terminal.note(terminal, text);
     };
+    const compose = async (args: string[], cwd: string): Promise<number> => {
+      // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
+      // TTY renderer costs ~50 ms of redraw ticks per action.
+      const argv = ['compose', '-p', stack, '--progress', 'plain', ...args];
+      say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
+      return this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
+        cwd,
+        env: await stackEnv(cwd),
+        onData: write,
+      });
+    };
     let exitCode = 0;
+    let summary: string | undefined;
     try {
-      for (const step of steps) {
-        // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
-        // TTY renderer costs ~50 ms of redraw ticks per action.
-        const argv = ['compose', '-p', stack, '--progress', 'plain', ...step.args];
-        say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
-        exitCode = await this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
-          cwd: step.cwd,
-          env: await stackEnv(step.cwd),
-          onData: write,
-        });
-        if (exitCode !== 0) break;
-      }
-      if (exitCode === 0 && after) await after(job, say);
+      ({ exitCode, summary } = await script({ job, say, compose }));
     } catch (err) {
       log.error({ err }, 'job failed');
       say(`\r\n${err instanceof AppError ? err.message : 'internal error'}\r\n`);
       exitCode = exitCode || 1;
     }
+    const tail = summary ? `: ${summary}` : '';
     say(
       exitCode === 0
-        ? `\x1b[32m[${job.action} done]\x1b[0m\r\n`
-        : `\x1b[31m[${job.action} failed, exit code ${exitCode}]\x1b[0m\r\n`,
+        ? `\x1b[32m[${job.action} done${tail}]\x1b[0m\r\n`
+        : `\x1b[31m[${job.action} failed, exit code ${exitCode}${tail}]\x1b[0m\r\n`,
     );
     // Free the stack before the job reads as finished, so a client that starts the next
     // action the moment it sees the result is not told the stack is busy.

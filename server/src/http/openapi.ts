@@ -9,6 +9,7 @@ import { OPERATIONS, type OperationSchemas } from '../../../common/operations.js
 import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
 import * as stack from '../../../common/stack.js';
 import * as stats from '../../../common/stats.js';
+import * as updates from '../../../common/updates.js';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE } from './auth-routes.js';
 
@@ -25,6 +26,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   events,
   errors,
   stats,
+  updates,
   { AckError },
 ];
 

@@ -20,8 +20,8 @@ export function stackHandlers(stacks: StackService): Handlers<StackOps> {
     getStack: ({ params }) => stacks.get(params.name),
     saveStack: ({ params, body }) => stacks.save(params.name, body),
     deleteStack: async ({ params }) => ({ jobId: (await stacks.delete(params.name)).id }),
-    runAction: async ({ params }) => ({
-      jobId: (await stacks.action(params.name, params.action)).id,
+    runAction: async ({ params, principal }) => ({
+      jobId: (await stacks.action(params.name, params.action, principal?.username)).id,
       terminal: stackTerminalId(params.name),
     }),
     listHistory: ({ params }) => stacks.history(params.name),

@@ -30,8 +30,17 @@ export interface RuntimeSource {
   projects(): string[];
 }
 
+/** Image updates as the stack service uses them (server/src/updates). */
+export interface StackUpdates {
+  countFor(stack: string): number;
+  /** The safe update of a stack as a job. */
+  update(stack: string, actor: string): Promise<Job>;
+}
+
 /** Combines the files on disk with the engine's state and runs stack-level operations. */
 export class StackService {
+  private updates: StackUpdates | undefined;
+
   constructor(
     private readonly store: StackStore,
     private readonly runtime: RuntimeSource,
@@ -39,6 +48,11 @@ export class StackService {
     private readonly validate: ComposeValidator,
     private readonly log: Logger,
   ) {}
+
+  /** Wired after construction: the update service itself reads stacks. */
+  useUpdates(updates: StackUpdates): void {
+    this.updates = updates;
+  }
 
   summaryOf(info: StackFileInfo): StackSummary {
     const rt = this.runtime.runtimeOf(info.name);
@@ -50,6 +64,7 @@ export class StackService {
       health: rt.health,
       services: { total: info.services.length, running: rt.running },
       updatedAt: info.updatedAt,
+      updates: this.updates?.countFor(info.name) ?? 0,
     };
   }
 
@@ -64,6 +79,7 @@ export class StackService {
       health: rt.health,
       services: { total: rt.services.length, running: rt.running },
       updatedAt: null,
+      updates: 0,
     };
   }
 
@@ -125,7 +141,7 @@ export class StackService {
    * file are refused (422) while it has schema errors; `down` and `stop` work by project name
    * from an empty folder, so a broken file never keeps a stack running.
    */
-  async action(name: string, action: StackAction): Promise<Job> {
+  async action(name: string, action: StackAction, actor = 'unknown'): Promise<Job> {
     const files = await this.store.read(name);
     const byName = action === 'down' || action === 'stop';
     if (!byName) {
@@ -154,6 +170,7 @@ export class StackService {
       case 'pull':
         return this.runner.start(name, action, [inStack([action])]);
       case 'update': {
+        if (this.updates) return this.updates.update(name, actor);
         // Pull, then recreate only what was running: a stopped service stays stopped.
         const running = [
           ...new Set(
