@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import type { ResourceJob } from './resources.js';
 import type { StackSummary } from './stack.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
@@ -33,6 +34,8 @@ export interface ServerToClientEvents {
   'stack:removed': (payload: { name: string }) => void;
   'terminal:output': (payload: { id: string; data: string }) => void;
   'terminal:exit': (payload: { id: string; exitCode: number }) => void;
+  /** Progress and end of volume backups and restores, to every connected user. */
+  'volume:job': (job: ResourceJob) => void;
 }
 
 export interface ClientToServerEvents {

@@ -7,7 +7,11 @@ import type { HealthService } from './engine/health-service.js';
 import { AppError } from './errors.js';
 import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } from './http/auth-routes.js';
 import { convertRoutes } from './http/convert-routes.js';
+import { containerRoutes, type MayReadSecrets } from './http/containers-routes.js';
 import { healthRoutes } from './http/health-routes.js';
+import { imageRoutes } from './http/images-routes.js';
+import { networkRoutes } from './http/networks-routes.js';
+import { volumeRoutes } from './http/volumes-routes.js';
 import { jobRoutes } from './http/job-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
@@ -15,6 +19,11 @@ import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
 import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
+import type { ContainerService } from './resources/container-service.js';
+import type { ImageService } from './resources/image-service.js';
+import type { NetworkService } from './resources/network-service.js';
+import type { ResourceJobs } from './resources/resource-jobs.js';
+import type { VolumeService } from './resources/volume-service.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 
@@ -26,6 +35,14 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  resources: {
+    images: ImageService;
+    volumes: VolumeService;
+    networks: NetworkService;
+    containers: ContainerService;
+    jobs: ResourceJobs;
+    mayReadSecrets: MayReadSecrets;
+  };
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -69,6 +86,10 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', jobRoutes(deps.jobs));
   app.use('/api', validateRoutes(deps.validate));
   app.use('/api', convertRoutes());
+  app.use('/api', imageRoutes(deps.resources.images));
+  app.use('/api', volumeRoutes(deps.resources.volumes, deps.resources.jobs));
+  app.use('/api', networkRoutes(deps.resources.networks));
+  app.use('/api', containerRoutes(deps.resources.containers, deps.resources.mayReadSecrets));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));
   app.use(errorMiddleware(log));

@@ -13,6 +13,8 @@ export interface Config {
   logLevel: string;
   /** Express's `trust proxy`: which peers' X-Forwarded-* headers are believed. */
   trustProxy: boolean | number | string;
+  /** The engine's daemon.json, read for default-address-pools (network pool warnings). */
+  dockerDaemonConfig: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -64,6 +66,7 @@ const settings: Setting[] = [
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', schema: z.string().min(1) },
   { key: 'logLevel', env: 'BERTH_LOG_LEVEL', flag: '--log-level', schema: logLevel },
   { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', flag: '--trust-proxy', schema: trustProxy },
+  { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
 ];
 
 const defaults = {
@@ -73,6 +76,7 @@ const defaults = {
   host: '0.0.0.0',
   logLevel: 'info',
   trustProxy: 'loopback',
+  dockerDaemonConfig: '/etc/docker/daemon.json',
 };
 
 function parseFlags(argv: readonly string[]): Map<string, string> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createApp, type BerthApp } from './app.js';
+import { createApp, type AppDeps, type BerthApp } from './app.js';
 import { AuthService } from './auth/auth-service.js';
 import { openDatabase } from './auth/database.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -14,6 +14,11 @@ import { DockerEngineClient, type EngineClient } from './engine/engine-client.js
 import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
+import { ContainerService } from './resources/container-service.js';
+import { ImageService } from './resources/image-service.js';
+import { NetworkService } from './resources/network-service.js';
+import { ResourceJobs } from './resources/resource-jobs.js';
+import { VolumeService } from './resources/volume-service.js';
 import { roomSink, terminalHandlers } from './realtime/terminal-handlers.js';
 import { ExecSessions } from './terminals/exec-sessions.js';
 import { HubActionTerminal } from './terminals/hub-action-terminal.js';
@@ -35,6 +40,7 @@ export interface Berth {
   stacks: StackService;
   auth: AuthService;
   jobs: JobStore;
+  resources: AppDeps['resources'];
   close(): Promise<void>;
 }
 
@@ -103,6 +109,23 @@ export async function createBerth(
     cwd: scratchDir,
   });
 
+  const resourceJobs = new ResourceJobs();
+  const resources = {
+    images: new ImageService(engine, logger.child({ module: 'images' })),
+    volumes: new VolumeService({
+      engine,
+      jobs: resourceJobs,
+      backupsDir: path.join(config.dataDir, 'backups'),
+      stackNames: () => new Set(store.list().map((s) => s.name)),
+      log: logger.child({ module: 'volumes' }),
+    }),
+    networks: new NetworkService(engine, config.dockerDaemonConfig, logger.child({ module: 'networks' })),
+    containers: new ContainerService(engine, logger.child({ module: 'containers' })),
+    jobs: resourceJobs,
+    // Every session may until the operations table's permissions (issue 12) decide.
+    mayReadSecrets: () => true,
+  };
+
   const http = createApp({
     logger,
     health,
@@ -115,6 +138,7 @@ export async function createBerth(
     stacks,
     jobs,
     validate: validateCompose,
+    resources,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -130,6 +154,7 @@ export async function createBerth(
     }),
   });
   ref.realtime = realtime;
+  const stopJobFeed = resourceJobs.onUpdate((job) => realtime.io.emit('volume:job', job));
   const feed = new StackFeed(
     (name) => stacks.summaryByName(name),
     (m) => realtime.publish(m),
@@ -148,8 +173,10 @@ export async function createBerth(
     stacks,
     auth,
     jobs,
+    resources,
     close: async () => {
       feed.close();
+      stopJobFeed();
       engineState.stop();
       await hub.closeAll();
       await realtime.close();
