@@ -584,8 +584,9 @@ export class DockerEngineClient implements EngineClient {
 
   putArchive(id: string, path: string, tar: Readable): Promise<void> {
     return call(async () => {
-      const res = (await this.streams.getContainer(id).putArchive(tar, { path })) as unknown as Readable | undefined;
-      res?.resume();
+      // The engine answers once the whole tar is extracted; the body (if any) is empty.
+      const res = (await this.streams.getContainer(id).putArchive(tar, { path })) as unknown;
+      if (res && typeof (res as Readable).resume === 'function') (res as Readable).resume();
     });
   }
 
