@@ -90,6 +90,15 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
   }
   const stop = async () => {
     if (!exited) {
+      // Its bridges live in the host's network namespace and outlive dockerd: remove its
+      // containers and networks first, or their routes block the same subnets for everyone.
+      try {
+        const ids = (await docker(['ps', '-aq'])).split('\n').filter((x) => x);
+        if (ids.length > 0) await docker(['rm', '-f', ...ids]);
+        await docker(['network', 'prune', '-f']);
+      } catch {
+        // the engine is going down anyway
+      }
       dockerd.kill('SIGTERM');
       const timer = setTimeout(() => dockerd.kill('SIGKILL'), 20_000);
       await exitedP;

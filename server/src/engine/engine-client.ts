@@ -105,7 +105,8 @@ export interface EngineContainerBrief {
   state: string;
   labels: Record<string, string>;
   mounts: { type: string; name: string | null; destination: string }[];
-  networkIds: string[];
+  /** Names and ids of its networks (a never started container has names only). */
+  networks: string[];
 }
 
 export interface EngineImageDeleteReport {
@@ -423,9 +424,9 @@ export class DockerEngineClient implements EngineClient {
             name: m.Name ?? null,
             destination: m.Destination,
           })),
-          networkIds: Object.values(c.NetworkSettings?.Networks ?? {})
-            .map((n) => n.NetworkID)
-            .filter((id) => !!id),
+          networks: Object.entries(c.NetworkSettings?.Networks ?? {}).flatMap(([name, n]) =>
+            n.NetworkID ? [name, n.NetworkID] : [name],
+          ),
         };
       }),
     );

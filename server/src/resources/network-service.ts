@@ -29,7 +29,7 @@ export class NetworkService {
         subnets: n.subnets,
         stack: n.labels[PROJECT_LABEL] ?? null,
         builtIn: BUILT_IN.has(n.name),
-        containers: containers.filter((c) => c.networkIds.includes(n.id)).map(containerRef),
+        containers: containers.filter((c) => c.networks.includes(n.id) || c.networks.includes(n.name)).map(containerRef),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const configured = await readDaemonPools(this.daemonConfig);
