@@ -8,6 +8,7 @@ import { benchHealth } from './health-bench.js';
 import { benchRealtime } from './realtime-bench.js';
 import { benchTerminals } from './terminal-bench.js';
 import { benchUi } from './ui-bench.js';
+import { benchVolumeBackup } from './volume-backup-bench.js';
 import { benchWatcher } from './watcher-bench.js';
 
 interface BenchResult {
@@ -22,6 +23,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   terminals: benchTerminals,
   ui: benchUi,
   convert: benchConvert,
+  'volume-backup': benchVolumeBackup,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);
