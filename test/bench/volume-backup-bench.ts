@@ -41,15 +41,40 @@ export async function benchVolumeBackup() {
   try {
     await docker(['volume', 'create', vol]);
     await docker([
-      'run', '--rm', '--network', 'none', '-v', `${vol}:/v`, TEST_IMAGE, 'sh', '-c',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '-v',
+      `${vol}:/v`,
+      TEST_IMAGE,
+      'sh',
+      '-c',
       'set -e; for i in 1 2 3 4; do dd if=/dev/urandom of=/v/big$i bs=1M count=100 2>/dev/null; done; ' +
         'mkdir /v/small; dd if=/dev/urandom of=/tmp/src bs=1M count=100 2>/dev/null; ' +
         'i=0; while [ $i -lt 2000 ]; do dd if=/tmp/src of=/v/small/f$i bs=50K skip=$i count=1 2>/dev/null; i=$((i+1)); done',
     ]);
     const dockerTar = (args: string[]) =>
-      docker(['run', '--rm', '--network', 'none', '-v', `${vol}:/v`, '-v', `${out}:/backup`, TEST_IMAGE, ...args]);
+      docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '-v',
+        `${vol}:/v`,
+        '-v',
+        `${out}:/backup`,
+        TEST_IMAGE,
+        ...args,
+      ]);
 
-    const samples = { berthBackup: [] as number[], tarCzf: [] as number[], tarCf: [] as number[], berthRestore: [] as number[], tarXzf: [] as number[] };
+    const samples = {
+      berthBackup: [] as number[],
+      tarCzf: [] as number[],
+      tarCf: [] as number[],
+      berthRestore: [] as number[],
+      tarXzf: [] as number[],
+    };
     let backupId = '';
     let tarBytes = 0;
     for (let i = 0; i < RUNS; i++) {
@@ -61,7 +86,9 @@ export async function benchVolumeBackup() {
           tarBytes = job.bytes;
         }),
       );
-      samples.tarCzf.push(await timed(() => dockerTar(['tar', 'czf', '/backup/base.tar.gz', '-C', '/v', '.'])));
+      samples.tarCzf.push(
+        await timed(() => dockerTar(['tar', 'czf', '/backup/base.tar.gz', '-C', '/v', '.'])),
+      );
       samples.tarCf.push(await timed(() => dockerTar(['tar', 'cf', '/backup/base.tar', '-C', '/v', '.'])));
     }
     const berthFile = path.join(t.config.dataDir, 'backups', vol, `${backupId}.tar.gz`);
@@ -80,7 +107,10 @@ export async function benchVolumeBackup() {
       );
     }
     const mbps = (ms: number) => round(tarBytes / MB / (ms / 1000), 1);
-    const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
+    const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof samples,
+      number
+    >;
     return {
       name: 'volume-backup',
       volumeMB: round(tarBytes / MB, 1),

@@ -13,10 +13,27 @@ describe.runIf(hasEngine)('single containers (real engine)', () => {
   beforeAll(async () => {
     t = await startBerth();
     await docker([
-      'run', '-d', '--name', NAME, '--network', 'none', '--restart', 'on-failure:3',
-      '-e', 'API_TOKEN=s3cret', '-e', 'MODE=test', '-v', `${VOL}:/data:ro`,
-      '--health-cmd', 'true', '--health-interval', '1s',
-      TEST_IMAGE, 'sleep', '3600',
+      'run',
+      '-d',
+      '--name',
+      NAME,
+      '--network',
+      'none',
+      '--restart',
+      'on-failure:3',
+      '-e',
+      'API_TOKEN=s3cret',
+      '-e',
+      'MODE=test',
+      '-v',
+      `${VOL}:/data:ro`,
+      '--health-cmd',
+      'true',
+      '--health-interval',
+      '1s',
+      TEST_IMAGE,
+      'sleep',
+      '3600',
     ]);
   }, 60_000);
 
@@ -38,11 +55,15 @@ describe.runIf(hasEngine)('single containers (real engine)', () => {
     });
     expect(masked.env.find((e) => e.name === 'API_TOKEN')).toEqual({ name: 'API_TOKEN', value: null });
     expect(JSON.stringify(masked)).not.toContain('s3cret');
-    const shown = (await t.agent.get(`/api/containers/${NAME}?reveal=true`).expect(200)).body as ContainerDetail;
+    const shown = (await t.agent.get(`/api/containers/${NAME}?reveal=true`).expect(200))
+      .body as ContainerDetail;
     expect(shown.envMasked).toBe(false);
     expect(shown.env.find((e) => e.name === 'API_TOKEN')?.value).toBe('s3cret');
     await expect
-      .poll(async () => ((await t.agent.get(`/api/containers/${NAME}`)).body as ContainerDetail).health?.log.length ?? 0)
+      .poll(
+        async () =>
+          ((await t.agent.get(`/api/containers/${NAME}`)).body as ContainerDetail).health?.log.length ?? 0,
+      )
       .toBeGreaterThan(0);
     await t.agent.get('/api/containers/res-no-such-container').expect(404);
   });

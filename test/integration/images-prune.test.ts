@@ -90,10 +90,12 @@ describe.runIf(hasEngine)('images on a second engine: usage, remove, prune dry r
       }
       const real = (await t.agent.post('/api/images/prune').send({ mode, dryRun: false }).expect(200))
         .body as PruneImagesReply;
-      const shape = (r: PruneImagesReply) => r.images.map((i) => ({ id: i.id, tags: i.tags, action: i.action }));
+      const shape = (r: PruneImagesReply) =>
+        r.images.map((i) => ({ id: i.id, tags: i.tags, action: i.action }));
       expect(shape(real)).toEqual(shape(dry));
       const left = await e.docker(['images', '-a', '--format', '{{.ID}}', '--no-trunc']);
-      for (const gone of dry.images.filter((i) => i.action === 'deleted')) expect(left).not.toContain(gone.id);
+      for (const gone of dry.images.filter((i) => i.action === 'deleted'))
+        expect(left).not.toContain(gone.id);
       // What a container uses stays, in either mode.
       expect(await e.docker(['image', 'inspect', '-f', '{{.Id}}', 'res/used:1'])).toMatch(/^sha256:/);
       expect(await e.docker(['inspect', '-f', '{{.Image}}', 'res-du'])).toMatch(/^sha256:/);

@@ -19,7 +19,10 @@ describe.runIf(hasEngine)('networks on a second engine with a small address pool
 
   beforeAll(async () => {
     e = await startSecondEngine({ tag: 'net', addressPools: [{ base: POOL, size: 28 }] });
-    t = await startBerth({ overrides: { engine: e.client() }, config: { dockerDaemonConfig: e.daemonConfig } });
+    t = await startBerth({
+      overrides: { engine: e.client() },
+      config: { dockerDaemonConfig: e.daemonConfig },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -32,11 +35,17 @@ describe.runIf(hasEngine)('networks on a second engine with a small address pool
   it('reads the pools from daemon.json and starts without a warning', async () => {
     const { pools, networks } = await list();
     expect(pools).toMatchObject({ source: 'daemon.json', capacity: 16, used: 0, warning: null });
-    expect(networks.filter((n) => n.builtIn).map((n) => n.name).sort()).toEqual(['host', 'none']);
+    expect(
+      networks
+        .filter((n) => n.builtIn)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['host', 'none']);
   });
 
   it('creates bridge networks (pool and explicit subnet), lists attachments, removes unused ones', async () => {
-    const a = (await t.agent.post('/api/networks').send({ name: 'res-a' }).expect(201)).body as NetworkSummary;
+    const a = (await t.agent.post('/api/networks').send({ name: 'res-a' }).expect(201))
+      .body as NetworkSummary;
     expect(a).toMatchObject({ name: 'res-a', driver: 'bridge', builtIn: false, containers: [] });
     expect(a.subnets[0]?.subnet).toMatch(new RegExp(`^${net(0).replace(/\./g, '\\.')}\\.\\d+/28$`));
     const b = (
@@ -45,7 +54,10 @@ describe.runIf(hasEngine)('networks on a second engine with a small address pool
         .send({ name: 'res-b', subnet: `${net(1)}.0/24`, gateway: `${net(1)}.254`, internal: true })
         .expect(201)
     ).body as NetworkSummary;
-    expect(b).toMatchObject({ internal: true, subnets: [{ subnet: `${net(1)}.0/24`, gateway: `${net(1)}.254` }] });
+    expect(b).toMatchObject({
+      internal: true,
+      subnets: [{ subnet: `${net(1)}.0/24`, gateway: `${net(1)}.254` }],
+    });
     await t.agent.post('/api/networks').send({ name: 'res-a' }).expect(409);
     await t.agent.post('/api/networks').send({ name: 'res-c', gateway: '10.1.1.1' }).expect(400);
 
@@ -83,12 +95,20 @@ describe.runIf(hasEngine)('networks on a second engine with a small address pool
 
   it('warns when the pool is nearly exhausted, and says how to widen it', async () => {
     let n = 0;
-    for (; n < 13; n++) await t.agent.post('/api/networks').send({ name: `res-p${n}` }).expect(201);
+    for (; n < 13; n++)
+      await t.agent
+        .post('/api/networks')
+        .send({ name: `res-p${n}` })
+        .expect(201);
     const near = (await list()).pools;
     expect(near).toMatchObject({ used: 13, capacity: 16 });
     expect(near.warning).toContain('default-address-pools');
     expect(near.warning).toContain('only 3 more networks');
-    for (; n < 16; n++) await t.agent.post('/api/networks').send({ name: `res-p${n}` }).expect(201);
+    for (; n < 16; n++)
+      await t.agent
+        .post('/api/networks')
+        .send({ name: `res-p${n}` })
+        .expect(201);
     // The engine itself now refuses a network without a subnet.
     const refused = await t.agent.post('/api/networks').send({ name: 'res-p16' });
     expect(refused.status).toBeGreaterThanOrEqual(400);

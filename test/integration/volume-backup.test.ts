@@ -60,7 +60,19 @@ describe.runIf(hasEngine)('volume backup and restore (real engine)', () => {
     );
     // A byte-for-byte reference copy to compare with after the restore.
     await sh([`${VOL}:/v:ro`, `${REF}:/ref`], 'cp -a /v/. /ref/');
-    await docker(['run', '-d', '--name', USER, '--network', 'none', '-v', `${VOL}:/data`, TEST_IMAGE, 'sleep', '3600']);
+    await docker([
+      'run',
+      '-d',
+      '--name',
+      USER,
+      '--network',
+      'none',
+      '-v',
+      `${VOL}:/data`,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -71,7 +83,10 @@ describe.runIf(hasEngine)('volume backup and restore (real engine)', () => {
   });
 
   it('lists the volume with the container using it, and its size on demand', async () => {
-    const list = (await t.agent.get('/api/volumes').expect(200)).body as { name: string; users: { name: string }[] }[];
+    const list = (await t.agent.get('/api/volumes').expect(200)).body as {
+      name: string;
+      users: { name: string }[];
+    }[];
     expect(list.find((v) => v.name === VOL)?.users.map((u) => u.name)).toEqual([USER]);
     const detail = await t.agent.get(`/api/volumes/${VOL}`).expect(200);
     expect(detail.body.size).toBeGreaterThan(50 * 1024 * 1024);
@@ -95,7 +110,10 @@ describe.runIf(hasEngine)('volume backup and restore (real engine)', () => {
     await expect.poll(() => events.some((e) => e.id === job.id && e.state === 'succeeded')).toBe(true);
     expect(events.some((e) => e.id === job.id && e.state === 'running' && e.bytes > 0)).toBe(true);
 
-    const backups = (await t.agent.get(`/api/volumes/${VOL}/backups`).expect(200)).body as { id: string; size: number }[];
+    const backups = (await t.agent.get(`/api/volumes/${VOL}/backups`).expect(200)).body as {
+      id: string;
+      size: number;
+    }[];
     expect(backups.map((b) => b.id)).toEqual([job.backupId]);
     const file = path.join(t.config.dataDir, 'backups', VOL, `${job.backupId}.tar.gz`);
     const download = await t.agent
@@ -114,7 +132,10 @@ describe.runIf(hasEngine)('volume backup and restore (real engine)', () => {
     await sh([`${VOL}:/v`], 'rm -rf /v/* /v/.hidden; echo stray > /v/stray; chmod 755 /v');
     expect(await sh([`${VOL}:/v:ro`], 'ls -A /v')).toBe('stray');
 
-    const refused = await t.agent.post(`/api/volumes/${VOL}/backups/${job.backupId}/restore`).send({}).expect(409);
+    const refused = await t.agent
+      .post(`/api/volumes/${VOL}/backups/${job.backupId}/restore`)
+      .send({})
+      .expect(409);
     expect(refused.body.error.message).toContain(USER);
     const startedAt = await docker(['inspect', '-f', '{{.State.StartedAt}}', USER]);
 
@@ -147,6 +168,8 @@ describe.runIf(hasEngine)('volume backup and restore (real engine)', () => {
   });
 
   it('leaves no helper container behind', async () => {
-    expect(await docker(['ps', '-a', '--filter', 'label=berth.helper', '--filter', `volume=${VOL}`, '-q'])).toBe('');
+    expect(
+      await docker(['ps', '-a', '--filter', 'label=berth.helper', '--filter', `volume=${VOL}`, '-q']),
+    ).toBe('');
   });
 });

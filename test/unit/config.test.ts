@@ -21,7 +21,9 @@ describe('loadConfig', () => {
   });
 
   it('takes the daemon.json to read address pools from', () => {
-    expect(loadConfig({ BERTH_DOCKER_DAEMON_CONFIG: '/srv/daemon.json' }).dockerDaemonConfig).toBe('/srv/daemon.json');
+    expect(loadConfig({ BERTH_DOCKER_DAEMON_CONFIG: '/srv/daemon.json' }).dockerDaemonConfig).toBe(
+      '/srv/daemon.json',
+    );
   });
 
   it.each([

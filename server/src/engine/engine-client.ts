@@ -249,7 +249,11 @@ const engineTime = (t: string | undefined): string | null => (!t || t.startsWith
 function detailFromInspect(c: Docker.ContainerInspectInfo): ContainerDetail {
   const base = fromInspect(c);
   const health = c.State.Health as
-    | { Status: string; FailingStreak: number; Log?: { Start: string; End: string; ExitCode: number; Output: string }[] }
+    | {
+        Status: string;
+        FailingStreak: number;
+        Log?: { Start: string; End: string; ExitCode: number; Output: string }[];
+      }
     | undefined;
   return {
     id: c.Id,
@@ -517,7 +521,9 @@ export class DockerEngineClient implements EngineClient {
         Options: spec.parent ? { parent: spec.parent } : {},
         IPAM: {
           Driver: 'default',
-          Config: spec.subnet ? [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }] : [],
+          Config: spec.subnet
+            ? [{ Subnet: spec.subnet, ...(spec.gateway ? { Gateway: spec.gateway } : {}) }]
+            : [],
         },
       });
       return net.id as string;
@@ -580,7 +586,9 @@ export class DockerEngineClient implements EngineClient {
   }
 
   getArchive(id: string, path: string): Promise<Readable> {
-    return call(async () => (await this.streams.getContainer(id).getArchive({ path })) as unknown as Readable);
+    return call(
+      async () => (await this.streams.getContainer(id).getArchive({ path })) as unknown as Readable,
+    );
   }
 
   putArchive(id: string, path: string, tar: Readable): Promise<void> {

@@ -1,7 +1,12 @@
 import type { Request } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import { ContainerAction, ContainerActionQuery, ContainerId, InspectQuery } from '../../../common/resources.js';
+import {
+  ContainerAction,
+  ContainerActionQuery,
+  ContainerId,
+  InspectQuery,
+} from '../../../common/resources.js';
 import type { ContainerService } from '../resources/container-service.js';
 import { route } from './route.js';
 

@@ -104,7 +104,9 @@ const TerminalJoinReply = z.object({
 const ExecOpenReply = z.object({ id: z.string().describe('`exec:<uuid>`, a terminal to join') });
 const StackList = z.array(StackSummary);
 const HistoryList = z.array(HistoryEntry);
-const BackupDownload = z.string().describe('the backup itself: application/gzip, a tar whose entries start with v/');
+const BackupDownload = z
+  .string()
+  .describe('the backup itself: application/gzip, a tar whose entries start with v/');
 const OpenApiDocument = z.object({ openapi: z.literal('3.1.0') }).loose();
 const AckError = z.object({
   ok: z.literal(false),
@@ -592,7 +594,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/api/containers/:id',
     id: 'inspectContainer',
     tag: 'resources',
-    summary: 'One container: environment (masked unless `?reveal=true` and allowed), mounts, ports, networks, health',
+    summary:
+      'One container: environment (masked unless `?reveal=true` and allowed), mounts, ports, networks, health',
     session: true,
     params: { id: ContainerId },
     reply: ContainerDetail,

@@ -50,7 +50,11 @@ function parseCidr(cidr: string): { start: number; prefix: number } | null {
 }
 
 /** Blocks of the pools that at least one of the subnets overlaps, against all blocks. */
-export function poolUsage(pools: readonly Pool[], subnets: readonly string[], source: PoolUsage['source']): PoolUsage {
+export function poolUsage(
+  pools: readonly Pool[],
+  subnets: readonly string[],
+  source: PoolUsage['source'],
+): PoolUsage {
   let capacity = 0;
   let used = 0;
   const nets = subnets.flatMap((s) => {

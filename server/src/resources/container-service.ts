@@ -23,7 +23,10 @@ export class ContainerService {
     const before = await engineCall(() => this.engine.containerDetail(id));
     if (!before) throw new AppError('NOT_FOUND', `no container "${id}"`);
     if (action === 'remove' && before.state === 'running' && !force) {
-      throw new AppError('CONFLICT', `container ${before.name} is running: stop it first or remove with force`);
+      throw new AppError(
+        'CONFLICT',
+        `container ${before.name} is running: stop it first or remove with force`,
+      );
     }
     if (action === 'kill' && before.state !== 'running') {
       throw new AppError('CONFLICT', `container ${before.name} is not running`);

@@ -83,7 +83,11 @@ export class ImageService {
     const report = await engineCall(() => this.engine.pruneImages(mode === 'dangling'));
     const result = reportAsPlan(images, report);
     this.log.info(
-      { mode, deleted: result.filter((r) => r.action === 'deleted').map((r) => r.id), spaceReclaimed: report.spaceReclaimed },
+      {
+        mode,
+        deleted: result.filter((r) => r.action === 'deleted').map((r) => r.id),
+        spaceReclaimed: report.spaceReclaimed,
+      },
       'images pruned',
     );
     return { dryRun, mode, images: result, spaceReclaimed: report.spaceReclaimed };

@@ -29,13 +29,21 @@ export class NetworkService {
         subnets: n.subnets,
         stack: n.labels[PROJECT_LABEL] ?? null,
         builtIn: BUILT_IN.has(n.name),
-        containers: containers.filter((c) => c.networks.includes(n.id) || c.networks.includes(n.name)).map(containerRef),
+        containers: containers
+          .filter((c) => c.networks.includes(n.id) || c.networks.includes(n.name))
+          .map(containerRef),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const configured = await readDaemonPools(this.daemonConfig);
     // Only local-scope networks take blocks of the local pools.
-    const subnets = networks.filter((n) => n.scope === 'local').flatMap((n) => n.subnets.map((s) => s.subnet));
-    const pools = poolUsage(configured ?? DOCKER_DEFAULT_POOLS, subnets, configured ? 'daemon.json' : 'defaults');
+    const subnets = networks
+      .filter((n) => n.scope === 'local')
+      .flatMap((n) => n.subnets.map((s) => s.subnet));
+    const pools = poolUsage(
+      configured ?? DOCKER_DEFAULT_POOLS,
+      subnets,
+      configured ? 'daemon.json' : 'defaults',
+    );
     return { networks: out, pools };
   }
 
@@ -63,7 +71,8 @@ export class NetworkService {
   /** Only unused networks: refused (409, naming them) while containers are attached. */
   async remove(idOrName: string): Promise<void> {
     const { networks } = await this.list();
-    const net = networks.find((n) => n.id === idOrName || n.name === idOrName) ??
+    const net =
+      networks.find((n) => n.id === idOrName || n.name === idOrName) ??
       networks.find((n) => idOrName.length >= 12 && n.id.startsWith(idOrName));
     if (!net) throw new AppError('NOT_FOUND', `no network "${idOrName}"`);
     if (net.builtIn) throw new AppError('CONFLICT', `network "${net.name}" is the engine's own`);

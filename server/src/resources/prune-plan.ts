@@ -87,7 +87,12 @@ export function planPrune(
   for (const image of images) {
     const refs = removed.get(image.id) ?? [];
     if (deleted.has(image.id)) {
-      out.push({ id: image.id, tags: [...image.tags, ...image.digests].sort(), action: 'deleted', size: image.size });
+      out.push({
+        id: image.id,
+        tags: [...image.tags, ...image.digests].sort(),
+        action: 'deleted',
+        size: image.size,
+      });
     } else if (refs.length > 0) {
       out.push({ id: image.id, tags: refs.sort(), action: 'untagged', size: 0 });
     }

@@ -54,7 +54,11 @@ export class VolumeService {
     );
   }
 
-  private summary(v: EngineVolume, containers: EngineContainerBrief[], stacks: ReadonlySet<string>): VolumeSummary {
+  private summary(
+    v: EngineVolume,
+    containers: EngineContainerBrief[],
+    stacks: ReadonlySet<string>,
+  ): VolumeSummary {
     const stack = v.labels[PROJECT_LABEL] ?? null;
     return {
       name: v.name,
@@ -73,7 +77,9 @@ export class VolumeService {
       Promise.all([this.deps.engine.listVolumes(), this.deps.engine.listContainers()]),
     );
     const stacks = this.deps.stackNames();
-    return volumes.map((v) => this.summary(v, containers, stacks)).sort((a, b) => a.name.localeCompare(b.name));
+    return volumes
+      .map((v) => this.summary(v, containers, stacks))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async find(name: string): Promise<{ volume: EngineVolume; containers: EngineContainerBrief[] }> {
@@ -101,9 +107,13 @@ export class VolumeService {
     const { containers } = await this.find(name);
     const users = this.users(name, containers);
     if (users.length > 0) {
-      throw new AppError('CONFLICT', `volume "${name}" is used by container ${users.map((c) => c.name).join(', ')}`, {
-        containers: users.map(containerRef),
-      });
+      throw new AppError(
+        'CONFLICT',
+        `volume "${name}" is used by container ${users.map((c) => c.name).join(', ')}`,
+        {
+          containers: users.map(containerRef),
+        },
+      );
     }
     this.claim(name);
     try {
@@ -115,14 +125,16 @@ export class VolumeService {
   }
 
   private claim(name: string): void {
-    if (this.busy.has(name)) throw new AppError('CONFLICT', `volume "${name}" is busy with a backup or restore`);
+    if (this.busy.has(name))
+      throw new AppError('CONFLICT', `volume "${name}" is busy with a backup or restore`);
     this.busy.add(name);
   }
 
   private dirOf(volume: string): string {
     // Volume names are checked by the caller's schema (no "/", never "." or ".."); stay inside anyway.
     const dir = path.join(this.deps.backupsDir, volume);
-    if (path.dirname(dir) !== path.resolve(this.deps.backupsDir)) throw new AppError('BAD_REQUEST', 'bad volume name');
+    if (path.dirname(dir) !== path.resolve(this.deps.backupsDir))
+      throw new AppError('BAD_REQUEST', 'bad volume name');
     return dir;
   }
 
@@ -221,7 +233,12 @@ export class VolumeService {
       const tar = await engine.getArchive(helper, MOUNT);
       const counter = new Counter((bytes) => jobs.progress(job, { bytes }));
       const level = this.deps.gzipLevel ?? zlibConstants.Z_BEST_SPEED;
-      await pipeline(tar, counter, createGzip({ level }), createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(
+        tar,
+        counter,
+        createGzip({ level }),
+        createWriteStream(tmp, { flags: 'wx', mode: 0o600 }),
+      );
       const fh = await open(tmp, 'r');
       try {
         await fh.sync();

@@ -2,15 +2,27 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCKER_DEFAULT_POOLS, poolUsage, readDaemonPools } from '../../../server/src/resources/address-pools.js';
+import {
+  DOCKER_DEFAULT_POOLS,
+  poolUsage,
+  readDaemonPools,
+} from '../../../server/src/resources/address-pools.js';
 
 describe('address pools', () => {
   it("Docker's defaults hold 31 networks", () => {
-    expect(poolUsage(DOCKER_DEFAULT_POOLS, [], 'defaults')).toMatchObject({ capacity: 31, used: 0, warning: null });
+    expect(poolUsage(DOCKER_DEFAULT_POOLS, [], 'defaults')).toMatchObject({
+      capacity: 31,
+      used: 0,
+      warning: null,
+    });
   });
 
   it('counts the blocks networks take, inside the pools only', () => {
-    const u = poolUsage(DOCKER_DEFAULT_POOLS, ['172.17.0.0/16', '192.168.0.0/20', '192.168.16.0/24', '10.0.0.0/8'], 'defaults');
+    const u = poolUsage(
+      DOCKER_DEFAULT_POOLS,
+      ['172.17.0.0/16', '192.168.0.0/20', '192.168.16.0/24', '10.0.0.0/8'],
+      'defaults',
+    );
     expect(u).toMatchObject({ capacity: 31, used: 3, warning: null });
   });
 

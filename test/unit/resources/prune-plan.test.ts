@@ -22,7 +22,10 @@ describe('planPrune (the engine rules)', () => {
       img('app', { parentId: 'sha256:base', tags: ['app:1'] }),
       img('used', {}),
     ];
-    expect(ids(planPrune(images, new Set(['sha256:used']), 'dangling'))).toEqual(['mid:deleted', 'old:deleted']);
+    expect(ids(planPrune(images, new Set(['sha256:used']), 'dangling'))).toEqual([
+      'mid:deleted',
+      'old:deleted',
+    ]);
   });
 
   it('dangling: an intermediate image that still has another child stays', () => {

@@ -56,8 +56,20 @@ describe('VolumeService', () => {
   it('lists users, owning stack and orphans', async () => {
     const engine = new FakeEngine();
     engine.volumes = [
-      { name: 'data', driver: 'local', mountpoint: '/x', created: null, labels: { 'com.docker.compose.project': 'web' } },
-      { name: 'old_db', driver: 'local', mountpoint: '/y', created: null, labels: { 'com.docker.compose.project': 'old' } },
+      {
+        name: 'data',
+        driver: 'local',
+        mountpoint: '/x',
+        created: null,
+        labels: { 'com.docker.compose.project': 'web' },
+      },
+      {
+        name: 'old_db',
+        driver: 'local',
+        mountpoint: '/y',
+        created: null,
+        labels: { 'com.docker.compose.project': 'old' },
+      },
     ];
     engine.briefs = [brief(), brief({ id: 'h', name: 'helper', labels: { 'berth.helper': 'backup' } })];
     const list = await volumes(engine, ['web']).service.list();
@@ -71,7 +83,10 @@ describe('VolumeService', () => {
     const engine = new FakeEngine();
     engine.volumes = [{ name: 'data', driver: 'local', mountpoint: '/x', created: null, labels: {} }];
     engine.briefs = [brief({ state: 'exited' })];
-    await expect(volumes(engine).service.remove('data')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('web-1') });
+    await expect(volumes(engine).service.remove('data')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('web-1'),
+    });
     engine.briefs = [];
     await volumes(engine).service.remove('data');
     expect(engine.volumes).toEqual([]);
@@ -90,7 +105,9 @@ describe('VolumeService', () => {
     const done = await settle(jobs, job.id);
     expect(done).toMatchObject({ state: 'succeeded', bytes: 9 });
     const file = path.join(dir, 'backups', 'data', `${job.backupId}.tar.gz`);
-    expect(gunzipSync(await import('node:fs').then((fs) => fs.readFileSync(file))).toString()).toBe('tar bytes');
+    expect(gunzipSync(await import('node:fs').then((fs) => fs.readFileSync(file))).toString()).toBe(
+      'tar bytes',
+    );
     expect(readdirSync(path.dirname(file))).toEqual([`${job.backupId}.tar.gz`]);
     expect([...engine.helpers.values()]).toEqual([]);
     expect(seen.filter((j) => j.id === job.id).map((j) => j.state)).toContain('succeeded');
@@ -119,7 +136,10 @@ describe('VolumeService', () => {
     engine.images = [];
     engine.volumes = [{ name: 'data', driver: 'local', mountpoint: '/x', created: null, labels: {} }];
     const { service } = volumes(engine);
-    await expect(service.backup('data')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('no image') });
+    await expect(service.backup('data')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('no image'),
+    });
     await expect(service.backup('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
@@ -127,7 +147,9 @@ describe('VolumeService', () => {
 describe('ImageService and ContainerService', () => {
   it('refuses to remove an image in use with a conflict naming the container, unless forced', async () => {
     const engine = new FakeEngine();
-    engine.images = [{ id: 'sha256:aaa111222333', parentId: '', tags: ['img:1'], digests: [], size: 5, created: 0 }];
+    engine.images = [
+      { id: 'sha256:aaa111222333', parentId: '', tags: ['img:1'], digests: [], size: 5, created: 0 },
+    ];
     engine.briefs = [brief({ imageId: 'sha256:aaa111222333' })];
     const images = new ImageService(engine, log);
     expect((await images.list())[0]).toMatchObject({ stacks: ['web'], containers: [{ name: 'web-1' }] });
@@ -135,7 +157,10 @@ describe('ImageService and ContainerService', () => {
       code: 'CONFLICT',
       message: expect.stringContaining('web-1'),
     });
-    expect(await images.remove('aaa111222333', true)).toEqual({ untagged: ['img:1'], deleted: ['sha256:aaa111222333'] });
+    expect(await images.remove('aaa111222333', true)).toEqual({
+      untagged: ['img:1'],
+      deleted: ['sha256:aaa111222333'],
+    });
   });
 
   it('masks the environment unless the caller may read secrets', async () => {
@@ -146,7 +171,11 @@ describe('ImageService and ContainerService', () => {
     expect(masked.env.every((e) => e.value === null)).toBe(true);
     expect((await containers.inspect('c9', true)).env).toContainEqual({ name: 'PASSWORD', value: 'hunter2' });
     await expect(containers.action('c9', 'remove', false)).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(await containers.action('c9', 'stop', false)).toEqual({ id: 'c9', action: 'stop', state: 'exited' });
+    expect(await containers.action('c9', 'stop', false)).toEqual({
+      id: 'c9',
+      action: 'stop',
+      state: 'exited',
+    });
     await expect(containers.inspect('nope', true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
