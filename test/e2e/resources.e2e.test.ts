@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startBerth, type TestBerth } from '../helpers/berth.js';
+import { ADMIN, startBerth, waitForJob, type TestBerth } from '../helpers/berth.js';
 import { browserAvailable, launchBrowser, openPage, shoot } from '../helpers/browser.js';
 import { docker, engineGate, TEST_IMAGE } from '../helpers/engine.js';
 
@@ -12,6 +12,7 @@ const run = hasEngine && browserAvailable();
 
 const VOL = `res-e2e-${process.pid}`;
 const USER = `res-e2e-${process.pid}-user`;
+const STACK = `res-e2e-${process.pid}-s`;
 
 async function inVolume(script: string): Promise<string> {
   return docker(['run', '--rm', '--network', 'none', '-v', `${VOL}:/v`, TEST_IMAGE, 'sh', '-c', script]);
@@ -54,6 +55,7 @@ describe.runIf(run)('resource pages in Chromium: volumes, backup with live progr
 
   afterAll(async () => {
     await browser?.close();
+    await docker(['compose', '-p', STACK, 'down'], t?.config.stacksDir).catch(() => '');
     await docker(['rm', '-f', USER]).catch(() => undefined);
     await docker(['volume', 'rm', '-f', VOL]).catch(() => undefined);
     await t?.close();
@@ -109,4 +111,34 @@ describe.runIf(run)('resource pages in Chromium: volumes, backup with live progr
     await shoot(page, 'networks');
     expect(errors).toEqual([]);
   });
+
+  it('inspects one container of a stack (environment masked until asked) and stops it', async () => {
+    const yaml = [
+      'services:',
+      '  app:',
+      `    image: ${TEST_IMAGE}`,
+      '    command: ["sleep", "3600"]',
+      '    environment:',
+      '      API_TOKEN: s3cret-value',
+      '    network_mode: none',
+      '',
+    ].join('\n');
+    await t.agent.post('/api/stacks').send({ name: STACK, yaml }).expect(201);
+    const up = await t.agent.post(`/api/stacks/${STACK}/up`).expect(202);
+    const job = await waitForJob(t.agent, up.body.jobId as string);
+    expect(job.exitCode, job.output).toBe(0);
+
+    await page.goto(`${t.url}/stacks/${STACK}`);
+    await page.locator('[data-tab="services"]').click();
+    await page.locator('[data-inspect="app"]').click();
+    const panel = page.locator('[data-container-panel]');
+    await expect.poll(() => panel.textContent()).toContain('API_TOKEN=••••');
+    expect(await panel.textContent()).not.toContain('s3cret-value');
+    await panel.getByTestId('reveal-env').check();
+    await expect.poll(() => panel.textContent()).toContain('API_TOKEN=s3cret-value');
+    await panel.locator('[data-action="stop"]').click();
+    await expect.poll(() => panel.textContent(), { timeout: 30_000 }).toMatch(/State\s*exited/);
+    await shoot(page, 'container-inspect');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
