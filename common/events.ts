@@ -6,6 +6,7 @@ import type { ErrorCode } from './errors.js';
 import type { Access } from './permissions.js';
 import { StackSummary } from './stack.js';
 import { StatsSampleEvent, StatsSubscribe, StatsSubscribeReply, StatsUnsubscribe } from './stats.js';
+import { ResourceJob } from './resources.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -111,6 +112,10 @@ export const SERVER_EVENTS = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'volume:job': {
+    description: 'progress and end of a volume backup or restore, to every connected user',
+    payload: ResourceJob,
+  },
   'stats:sample': {
     description: "a sample of a stats subscription (its `id` plus the stack's or the host's figures)",
     payload: StatsSampleEvent,

@@ -21,6 +21,32 @@ import {
 import type { ErrorCode } from './errors.js';
 import type { OperationId } from './routes.js';
 import { HistoryEntry, Problem, StackDetail, StackName, StackSummary } from './stack.js';
+import {
+  BackupId,
+  BackupList,
+  ContainerActionQuery,
+  ContainerActionReply,
+  ContainerDetail,
+  ContainerId,
+  CreateNetworkRequest,
+  ImageId,
+  ImageList,
+  InspectQuery,
+  JobAccepted,
+  NetworkId,
+  NetworkList,
+  NetworkSummary,
+  PruneImagesReply,
+  PruneImagesRequest,
+  RemoveImageQuery,
+  RemoveImageReply,
+  ResourceJob,
+  ResourceJobId,
+  RestoreRequest,
+  VolumeDetail,
+  VolumeList,
+  VolumeName,
+} from './resources.js';
 import { HostInfo } from './stats.js';
 import {
   CheckJob,
@@ -78,6 +104,10 @@ export interface OperationSchemas {
 }
 
 const name = { name: StackName };
+const volume = { name: VolumeName };
+const backup = { name: VolumeName, id: BackupId };
+/** Kill and remove are operations of their own: they need `edit`, the others `operate`. */
+export const LifecycleAction = z.enum(['start', 'stop', 'restart']);
 
 export const OPERATIONS = {
   getHealth: {
@@ -156,6 +186,58 @@ export const OPERATIONS = {
   getNotificationSettings: { reply: NotificationSettings },
   saveNotificationSettings: { body: NotificationSettings, reply: NotificationSettings },
   testNotifications: { body: NotificationTestRequest, reply: NotificationTestReply },
+  listImages: { reply: ImageList },
+  removeImage: {
+    params: { id: ImageId },
+    query: RemoveImageQuery,
+    reply: RemoveImageReply,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  pruneImages: { body: PruneImagesRequest, reply: PruneImagesReply },
+  listVolumes: { reply: VolumeList },
+  getVolume: { params: volume, reply: VolumeDetail, errors: ['NOT_FOUND'] },
+  removeVolume: { params: volume, reply: Ok, errors: ['NOT_FOUND', 'CONFLICT'] },
+  backupVolume: { params: volume, status: 202, reply: JobAccepted, errors: ['NOT_FOUND', 'CONFLICT'] },
+  listBackups: { params: volume, reply: BackupList },
+  downloadBackup: { params: backup, reply: { file: 'application/gzip' }, errors: ['NOT_FOUND'] },
+  deleteBackup: { params: backup, reply: Ok, errors: ['NOT_FOUND'] },
+  restoreBackup: {
+    params: backup,
+    body: RestoreRequest,
+    status: 202,
+    reply: JobAccepted,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    description:
+      'Without `confirm: true` a volume in use is a 409 naming the containers that would be stopped.',
+  },
+  getVolumeJob: { params: { id: ResourceJobId }, reply: ResourceJob, errors: ['NOT_FOUND'] },
+  listNetworks: { reply: NetworkList },
+  createNetwork: { body: CreateNetworkRequest, status: 201, reply: NetworkSummary, errors: ['CONFLICT'] },
+  removeNetwork: { params: { id: NetworkId }, reply: Ok, errors: ['NOT_FOUND', 'CONFLICT'] },
+  inspectContainer: {
+    params: { id: ContainerId },
+    query: InspectQuery,
+    reply: ContainerDetail,
+    errors: ['NOT_FOUND'],
+  },
+  killContainer: {
+    params: { id: ContainerId },
+    query: ContainerActionQuery,
+    reply: ContainerActionReply,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  removeContainer: {
+    params: { id: ContainerId },
+    query: ContainerActionQuery,
+    reply: ContainerActionReply,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  containerAction: {
+    params: { id: ContainerId, action: LifecycleAction },
+    query: ContainerActionQuery,
+    reply: ContainerActionReply,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 
 type Ops = typeof OPERATIONS;

@@ -20,6 +20,9 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
     { path: '/convert', name: 'convert', component: () => import('./pages/ConvertPage.vue') },
+    { path: '/images', name: 'images', component: () => import('./pages/ImagesPage.vue') },
+    { path: '/volumes', name: 'volumes', component: () => import('./pages/VolumesPage.vue') },
+    { path: '/networks', name: 'networks', component: () => import('./pages/NetworksPage.vue') },
     { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
     { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
     {

@@ -14,10 +14,19 @@ import { openApiHandlers } from './http/openapi-routes.js';
 import { sessionPrincipal } from './http/principal.js';
 import { errorMiddleware, operationRouter, type Handlers } from './http/route.js';
 import { csrfGuard, type TrustFn } from './http/same-origin.js';
+import { containerHandlers } from './http/containers-routes.js';
+import { imageHandlers } from './http/images-routes.js';
+import { networkHandlers } from './http/networks-routes.js';
+import { volumeHandlers } from './http/volumes-routes.js';
 import { spaRoutes } from './http/spa.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { updatesHandlers } from './http/updates-routes.js';
 import type { Logger } from './logger.js';
+import type { ContainerService } from './resources/container-service.js';
+import type { ImageService } from './resources/image-service.js';
+import type { NetworkService } from './resources/network-service.js';
+import type { ResourceJobs } from './resources/resource-jobs.js';
+import type { VolumeService } from './resources/volume-service.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 import type { HostService } from './stats/host-service.js';
@@ -33,6 +42,13 @@ export interface AppDeps {
   validate: ComposeValidator;
   host: HostService;
   updates: UpdateService;
+  resources: {
+    images: ImageService;
+    volumes: VolumeService;
+    networks: NetworkService;
+    containers: ContainerService;
+    jobs: ResourceJobs;
+  };
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -80,6 +96,10 @@ export function createApp(deps: AppDeps): BerthApp {
     ...composeToolHandlers(deps.validate),
     ...hostHandlers(deps.host),
     ...updatesHandlers(deps.updates),
+    ...imageHandlers(deps.resources.images),
+    ...volumeHandlers(deps.resources.volumes, deps.resources.jobs),
+    ...networkHandlers(deps.resources.networks),
+    ...containerHandlers(deps.resources.containers),
   };
 
   app.use('/api', csrfGuard(trust));

@@ -20,6 +20,8 @@ export interface Config {
   updateWindow?: { start: number; end: number } | null;
   /** How long an updated service gets to run and be healthy before it is rolled back. Default 120 s. */
   updateHealthTimeoutMs?: number;
+  /** The engine's daemon.json, read for default-address-pools (network pool warnings). */
+  dockerDaemonConfig: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -93,6 +95,7 @@ const settings: Setting[] = [
   { key: 'updateIntervalMs', env: 'BERTH_UPDATE_INTERVAL', schema: duration },
   { key: 'updateWindow', env: 'BERTH_UPDATE_WINDOW', schema: window },
   { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
+  { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
 ];
 
 const defaults = {
@@ -102,6 +105,7 @@ const defaults = {
   host: '0.0.0.0',
   logLevel: 'info',
   trustProxy: 'loopback',
+  dockerDaemonConfig: '/etc/docker/daemon.json',
 };
 
 function parseFlags(argv: readonly string[]): Map<string, string> {

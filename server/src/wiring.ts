@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createApp, type BerthApp } from './app.js';
+import { createApp, type AppDeps, type BerthApp } from './app.js';
 import { AuthService } from './auth/auth-service.js';
 import { openDatabase } from './auth/database.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -15,6 +15,11 @@ import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
 import { statsHandlers } from './realtime/stats-handlers.js';
+import { ContainerService } from './resources/container-service.js';
+import { ImageService } from './resources/image-service.js';
+import { NetworkService } from './resources/network-service.js';
+import { ResourceJobs } from './resources/resource-jobs.js';
+import { VolumeService } from './resources/volume-service.js';
 import { roomSink, terminalHandlers } from './realtime/terminal-handlers.js';
 import { HostProbe, realHostFiles } from './stats/host-probe.js';
 import { HostService } from './stats/host-service.js';
@@ -49,6 +54,7 @@ export interface Berth {
   jobs: JobStore;
   sampler: StatsSampler;
   updates: UpdateService;
+  resources: AppDeps['resources'];
   close(): Promise<void>;
 }
 
@@ -194,6 +200,22 @@ export async function createBerth(
     logger.child({ module: 'stats' }),
     { beforeHost: () => host.learnDockerRoot() },
   );
+  const resourceJobs = new ResourceJobs();
+  const resources = {
+    images: new ImageService(engine, logger.child({ module: 'images' })),
+    volumes: new VolumeService({
+      engine,
+      jobs: resourceJobs,
+      backupsDir: path.join(config.dataDir, 'backups'),
+      stackNames: () => new Set(store.list().map((s) => s.name)),
+      log: logger.child({ module: 'volumes' }),
+    }),
+    networks: new NetworkService(engine, config.dockerDaemonConfig, logger.child({ module: 'networks' })),
+    containers: new ContainerService(engine, logger.child({ module: 'containers' })),
+    jobs: resourceJobs,
+    // Every session may until the operations table's permissions (issue 12) decide.
+    mayReadSecrets: () => true,
+  };
 
   const http = createApp({
     logger,
@@ -209,6 +231,7 @@ export async function createBerth(
     validate: validateCompose,
     host,
     updates,
+    resources,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -239,6 +262,7 @@ export async function createBerth(
     },
   });
   ref.realtime = realtime;
+  const stopJobFeed = resourceJobs.onUpdate((job) => realtime.io.emit('volume:job', job));
   const feed = new StackFeed(
     (name) => stacks.summaryByName(name),
     (m) => realtime.publish(m),
@@ -261,10 +285,12 @@ export async function createBerth(
     jobs,
     sampler,
     updates,
+    resources,
     close: async () => {
       updates.stop();
       sampler.close();
       feed.close();
+      stopJobFeed();
       engineState.stop();
       await hub.closeAll();
       await realtime.close();

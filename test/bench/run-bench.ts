@@ -9,6 +9,7 @@ import { benchRealtime } from './realtime-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchTerminals } from './terminal-bench.js';
 import { benchUi } from './ui-bench.js';
+import { benchVolumeBackup } from './volume-backup-bench.js';
 import { benchWatcher } from './watcher-bench.js';
 
 interface BenchResult {
@@ -24,6 +25,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   ui: benchUi,
   convert: benchConvert,
   stats: benchStats,
+  'volume-backup': benchVolumeBackup,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

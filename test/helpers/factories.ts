@@ -19,6 +19,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     adminPassword: undefined,
     logLevel: 'silent',
     trustProxy: 'loopback',
+    dockerDaemonConfig: '/etc/docker/daemon.json',
     ...overrides,
   };
 }

@@ -1,12 +1,22 @@
-import type {
-  EngineClient,
-  EngineContainer,
-  EngineEvent,
-  EngineVersion,
-  EventSubscription,
-  EngineInfo,
-  ImageUse,
-  RawStats,
+import { Readable } from 'node:stream';
+import type { ContainerAction, ContainerDetail } from '../../common/resources.js';
+import {
+  EngineApiError,
+  type EngineClient,
+  type EngineContainer,
+  type EngineContainerBrief,
+  type EngineEvent,
+  type EngineHelperSpec,
+  type EngineImage,
+  type EngineImageDeleteReport,
+  type EngineNetwork,
+  type EngineNetworkSpec,
+  type EngineVersion,
+  type EventSubscription,
+  type EngineVolume,
+  type EngineInfo,
+  type ImageUse,
+  type RawStats,
 } from '../../server/src/engine/engine-client.js';
 
 let seq = 0;
@@ -36,6 +46,17 @@ export function container(over: Partial<EngineContainer> = {}): EngineContainer 
 /** An in-memory engine: tests set containers, push events, and cut the connection. */
 export class FakeEngine implements EngineClient {
   readonly containers = new Map<string, EngineContainer>();
+  /** Resources: tests fill these; the resource methods read and change them. */
+  images: EngineImage[] = [];
+  /** Every container for listContainers (compose or not); separate from the status containers. */
+  briefs: EngineContainerBrief[] = [];
+  volumes: EngineVolume[] = [];
+  networks: EngineNetwork[] = [];
+  volumeSizes = new Map<string, number>();
+  /** Archives held per helper container: what getArchive returns and putArchive stores. */
+  readonly archives = new Map<string, Buffer>();
+  readonly helpers = new Map<string, EngineHelperSpec>();
+  readonly actions: { id: string; action: ContainerAction }[] = [];
   up = true;
   listCalls = 0;
   inspectCalls = 0;
@@ -43,7 +64,7 @@ export class FakeEngine implements EngineClient {
   /** Stats answers by container id; a container with none answers null (gone). */
   readonly stats = new Map<string, RawStats>();
   engineInfo: EngineInfo = { containers: 0, containersRunning: 0, dockerRootDir: '/var/lib/docker' };
-  images: ImageUse = { count: 1, bytes: 2_000_000 };
+  imageTotals: ImageUse = { count: 1, bytes: 2_000_000 };
   private subs = new Set<{ onEvent: (e: EngineEvent) => void; onEnd: (err?: Error) => void }>();
 
   constructor(initial: EngineContainer[] = []) {
@@ -96,7 +117,7 @@ export class FakeEngine implements EngineClient {
 
   async imageUse(): Promise<ImageUse> {
     this.check();
-    return { ...this.images };
+    return { ...this.imageTotals };
   }
 
   /** Changes a container (or removes it with null) and emits the matching event. */
@@ -115,5 +136,162 @@ export class FakeEngine implements EngineClient {
 
   start(): void {
     this.up = true;
+  }
+
+  async listImages(): Promise<EngineImage[]> {
+    this.check();
+    return this.images.map((i) => ({ ...i }));
+  }
+
+  async listContainers(): Promise<EngineContainerBrief[]> {
+    this.check();
+    return this.briefs.map((c) => ({ ...c }));
+  }
+
+  async removeImage(id: string, force: boolean): Promise<EngineImageDeleteReport> {
+    this.check();
+    const img = this.images.find((i) => i.id === id || i.id === `sha256:${id}`);
+    if (!img) throw new EngineApiError(404, `No such image: ${id}`);
+    const user = this.briefs.find((c) => c.imageId === img.id);
+    if (user && !force) throw new EngineApiError(409, `image is being used by container ${user.id}`);
+    this.images = this.images.filter((i) => i !== img);
+    return { untagged: img.tags, deleted: [img.id] };
+  }
+
+  async pruneImages(danglingOnly: boolean): Promise<EngineImageDeleteReport & { spaceReclaimed: number }> {
+    this.check();
+    const used = new Set(this.briefs.map((c) => c.imageId));
+    const gone = this.images.filter((i) => !used.has(i.id) && (!danglingOnly || i.tags.length === 0));
+    this.images = this.images.filter((i) => !gone.includes(i));
+    return {
+      untagged: gone.flatMap((i) => i.tags),
+      deleted: gone.map((i) => i.id),
+      spaceReclaimed: gone.reduce((n, i) => n + i.size, 0),
+    };
+  }
+
+  async diskUsage(): Promise<{ images: Map<string, number>; volumes: Map<string, number> }> {
+    this.check();
+    return { images: new Map(this.images.map((i) => [i.id, i.size])), volumes: new Map(this.volumeSizes) };
+  }
+
+  async listVolumes(): Promise<EngineVolume[]> {
+    this.check();
+    return this.volumes.map((v) => ({ ...v }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    this.check();
+    if (!this.volumes.some((v) => v.name === name)) throw new EngineApiError(404, `no such volume: ${name}`);
+    this.volumes = this.volumes.filter((v) => v.name !== name);
+  }
+
+  async listNetworks(): Promise<EngineNetwork[]> {
+    this.check();
+    return this.networks.map((n) => ({ ...n }));
+  }
+
+  async createNetwork(spec: EngineNetworkSpec): Promise<string> {
+    this.check();
+    if (this.networks.some((n) => n.name === spec.name)) {
+      throw new EngineApiError(409, `network with name ${spec.name} already exists`);
+    }
+    const id = `n${++seq}`.padEnd(64, '0');
+    this.networks.push({
+      id,
+      name: spec.name,
+      driver: spec.driver,
+      scope: 'local',
+      internal: spec.internal,
+      subnets: spec.subnet ? [{ subnet: spec.subnet, gateway: spec.gateway ?? null }] : [],
+      labels: spec.labels,
+    });
+    return id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    this.check();
+    if (!this.networks.some((n) => n.id === id)) throw new EngineApiError(404, `network ${id} not found`);
+    this.networks = this.networks.filter((n) => n.id !== id);
+  }
+
+  async containerDetail(id: string): Promise<ContainerDetail | null> {
+    this.check();
+    const c = this.containers.get(id);
+    if (!c) return null;
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      imageId: `sha256:${c.image}`,
+      project: c.project,
+      service: c.service,
+      state: c.state,
+      exitCode: c.exitCode,
+      startedAt: null,
+      finishedAt: null,
+      command: ['sleep', '1000'],
+      env: [
+        { name: 'PATH', value: '/bin' },
+        { name: 'PASSWORD', value: 'hunter2' },
+      ],
+      envMasked: false,
+      mounts: [],
+      ports: c.ports,
+      networks: [],
+      restartPolicy: { name: c.restartPolicy, maximumRetryCount: 0 },
+      health: null,
+    };
+  }
+
+  async containerAction(id: string, action: ContainerAction): Promise<void> {
+    this.check();
+    const c = this.containers.get(id) ?? this.briefs.find((b) => b.id === id);
+    if (!c) throw new EngineApiError(404, `No such container: ${id}`);
+    this.actions.push({ id, action });
+    const state = action === 'start' || action === 'restart' ? 'running' : 'exited';
+    if (action === 'remove') this.containers.delete(id);
+    else c.state = state;
+    const brief = this.briefs.find((b) => b.id === id);
+    if (brief && action !== 'remove') brief.state = state;
+  }
+
+  async createHelper(spec: EngineHelperSpec): Promise<string> {
+    this.check();
+    if (!this.images.some((i) => i.id === spec.image || i.tags.includes(spec.image))) {
+      throw new EngineApiError(404, `No such image: ${spec.image}`);
+    }
+    const id = `h${++seq}`.padEnd(64, '0');
+    this.helpers.set(id, spec);
+    return id;
+  }
+
+  async runToExit(id: string): Promise<number> {
+    this.check();
+    const spec = this.helpers.get(id);
+    if (!spec) throw new EngineApiError(404, `No such container: ${id}`);
+    this.archives.delete(spec.volume);
+    return 0;
+  }
+
+  async getArchive(id: string): Promise<Readable> {
+    this.check();
+    const spec = this.helpers.get(id);
+    if (!spec) throw new EngineApiError(404, `No such container: ${id}`);
+    return Readable.from([this.archives.get(spec.volume) ?? Buffer.alloc(0)]);
+  }
+
+  async putArchive(id: string, _path: string, tar: Readable): Promise<void> {
+    this.check();
+    const spec = this.helpers.get(id);
+    if (!spec) throw new EngineApiError(404, `No such container: ${id}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of tar) chunks.push(chunk as Buffer);
+    this.archives.set(spec.volume, Buffer.concat(chunks));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.check();
+    this.helpers.delete(id);
   }
 }

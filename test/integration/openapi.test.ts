@@ -170,6 +170,7 @@ describe('GET /api/openapi.json', () => {
         'terminal:exit',
         'terminal:output',
         'stats:sample',
+        'volume:job',
       ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(

@@ -16,7 +16,14 @@ describe('loadConfig', () => {
       adminPassword: undefined,
       logLevel: 'info',
       trustProxy: 'loopback',
+      dockerDaemonConfig: '/etc/docker/daemon.json',
     });
+  });
+
+  it('takes the daemon.json to read address pools from', () => {
+    expect(loadConfig({ BERTH_DOCKER_DAEMON_CONFIG: '/srv/daemon.json' }).dockerDaemonConfig).toBe(
+      '/srv/daemon.json',
+    );
   });
 
   it.each([

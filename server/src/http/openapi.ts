@@ -8,6 +8,7 @@ import * as operations from '../../../common/operations.js';
 import { OPERATIONS, type OperationSchemas } from '../../../common/operations.js';
 import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
 import * as stack from '../../../common/stack.js';
+import * as resources from '../../../common/resources.js';
 import * as stats from '../../../common/stats.js';
 import * as updates from '../../../common/updates.js';
 import { AppError } from '../errors.js';
@@ -27,6 +28,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   errors,
   stats,
   updates,
+  resources,
   { AckError },
 ];
 
