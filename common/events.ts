@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import type { LogsBatch, LogsHistory, LogsHistoryReply, LogsSubscribe } from './logs.js';
 import type { StackSummary } from './stack.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
@@ -33,6 +34,7 @@ export interface ServerToClientEvents {
   'stack:removed': (payload: { name: string }) => void;
   'terminal:output': (payload: { id: string; data: string }) => void;
   'terminal:exit': (payload: { id: string; exitCode: number }) => void;
+  'logs:lines': (payload: LogsBatch) => void;
 }
 
 export interface ClientToServerEvents {
@@ -41,4 +43,7 @@ export interface ClientToServerEvents {
   'terminal:input': (payload: z.infer<typeof TerminalInput>, ack?: AckFn<null>) => void;
   'terminal:resize': (payload: z.infer<typeof TerminalResize>, ack?: AckFn<null>) => void;
   'exec:open': (payload: z.infer<typeof ExecOpen>, ack: AckFn<{ id: string }>) => void;
+  'logs:subscribe': (payload: LogsSubscribe, ack: AckFn<{ id: string }>) => void;
+  'logs:unsubscribe': (payload: { id: string }, ack?: AckFn<null>) => void;
+  'logs:history': (payload: LogsHistory, ack: AckFn<LogsHistoryReply>) => void;
 }

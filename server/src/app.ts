@@ -9,12 +9,14 @@ import { authRoutes, requireSession, SESSION_COOKIE, type EndOtherSessions } fro
 import { convertRoutes } from './http/convert-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { jobRoutes } from './http/job-routes.js';
+import { logsRoutes } from './http/logs-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
 import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
 import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
+import type { LogService } from './logs/log-service.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 
@@ -26,6 +28,7 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  logs: LogService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', requireSession);
   app.use('/api', stackRoutes(deps.stacks));
   app.use('/api', jobRoutes(deps.jobs));
+  app.use('/api', logsRoutes(deps.logs, deps.logger.child({ module: 'logs' })));
   app.use('/api', validateRoutes(deps.validate));
   app.use('/api', convertRoutes());
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));

@@ -13,6 +13,10 @@ import type { Config } from './config.js';
 import { DockerEngineClient, type EngineClient } from './engine/engine-client.js';
 import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
+import { LogHub, type LogHubOptions } from './logs/log-hub.js';
+import { LogQuery } from './logs/log-query.js';
+import { LogService } from './logs/log-service.js';
+import { logsHandlers } from './realtime/logs-handlers.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
 import { roomSink, terminalHandlers } from './realtime/terminal-handlers.js';
 import { ExecSessions } from './terminals/exec-sessions.js';
@@ -35,6 +39,7 @@ export interface Berth {
   stacks: StackService;
   auth: AuthService;
   jobs: JobStore;
+  logHub: LogHub;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,15 @@ export interface BerthOverrides {
   engine?: EngineClient;
   compose?: ComposeCli;
   webRoot?: string;
+  logs?: LogHubOptions;
 }
+
+const both =
+  <T>(a: (x: T) => void, b: (x: T) => void) =>
+  (x: T): void => {
+    a(x);
+    b(x);
+  };
 
 /** The composition root: real adapters for a config. main.ts and integration tests use it. */
 export async function createBerth(
@@ -103,6 +116,9 @@ export async function createBerth(
     cwd: scratchDir,
   });
 
+  const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
+  const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
+
   const http = createApp({
     logger,
     health,
@@ -115,6 +131,7 @@ export async function createBerth(
     stacks,
     jobs,
     validate: validateCompose,
+    logs,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -124,10 +141,13 @@ export async function createBerth(
     sessionMiddleware: http.sessionMiddleware,
     stacks,
     log: logger,
-    register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
-      const stack = /^stack:(.+)$/.exec(id)?.[1];
-      if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
-    }),
+    register: both(
+      terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
+        const stack = /^stack:(.+)$/.exec(id)?.[1];
+        if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
+      }),
+      logsHandlers(logs, logger.child({ module: 'logs' })),
+    ),
   });
   ref.realtime = realtime;
   const feed = new StackFeed(
@@ -148,8 +168,10 @@ export async function createBerth(
     stacks,
     auth,
     jobs,
+    logHub,
     close: async () => {
       feed.close();
+      logHub.close();
       engineState.stop();
       await hub.closeAll();
       await realtime.close();

@@ -120,7 +120,7 @@ describe('GET /api/openapi.json', () => {
       const inPath = [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const [method, op] of Object.entries(ops)) {
         expect(
-          (op.parameters ?? []).map((x) => x.name),
+          (op.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name),
           `${method} ${p}`,
         ).toEqual(inPath);
         for (const [status, r] of Object.entries(op.responses)) {
@@ -144,10 +144,26 @@ describe('GET /api/openapi.json', () => {
       clientToServer: Record<string, { payload: unknown; ack: unknown }>;
     };
     expect(Object.keys(events.serverToClient).sort()).toEqual(
-      ['stack:changed', 'stack:removed', 'stacks:list', 'terminal:exit', 'terminal:output'].sort(),
+      [
+        'logs:lines',
+        'stack:changed',
+        'stack:removed',
+        'stacks:list',
+        'terminal:exit',
+        'terminal:output',
+      ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(
-      ['exec:open', 'terminal:input', 'terminal:join', 'terminal:leave', 'terminal:resize'].sort(),
+      [
+        'exec:open',
+        'logs:history',
+        'logs:subscribe',
+        'logs:unsubscribe',
+        'terminal:input',
+        'terminal:join',
+        'terminal:leave',
+        'terminal:resize',
+      ].sort(),
     );
     expect(events.clientToServer['terminal:join']?.ack).toBeDefined();
   });

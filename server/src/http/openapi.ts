@@ -34,6 +34,17 @@ import {
   StackName,
   StackSummary,
 } from '../../../common/stack.js';
+import {
+  LogLine,
+  LogsBatch,
+  LogsDownload,
+  LogsDownloadQuery,
+  LogsHistory,
+  LogsHistoryReply,
+  LogsSubscribe,
+  LogsSubscribeReply,
+  LogsUnsubscribe,
+} from '../../../common/logs.js';
 import type { Job } from '../compose/job-store.js';
 import { AppError } from '../errors.js';
 import type { StackService } from '../stacks/stack-service.js';
@@ -132,6 +143,14 @@ const named = {
   ExecOpen,
   ExecOpenReply,
   AckError,
+  LogLine,
+  LogsBatch,
+  LogsDownload,
+  LogsSubscribe,
+  LogsSubscribeReply,
+  LogsUnsubscribe,
+  LogsHistory,
+  LogsHistoryReply,
 } satisfies Record<string, z.ZodType>;
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -146,7 +165,11 @@ export interface ApiOperation {
   /** false for the few routes that answer without a session. */
   session: boolean;
   params?: Record<string, z.ZodType>;
+  /** Query parameters, all optional; documented inline. */
+  query?: z.ZodObject;
   body?: z.ZodType;
+  /** Media types of a success that is not JSON (a download); its schema is `reply`. */
+  replyTypes?: readonly string[];
   status?: number;
   reply: z.ZodType;
   /** Failures beyond the ones every route of its kind has (bad input, no session, internal). */
@@ -368,6 +391,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
       'valid YAML or not a compose mapping the services can be added to.',
   },
+  {
+    method: 'get',
+    path: '/api/stacks/:name/logs',
+    id: 'downloadLogs',
+    tag: 'logs',
+    summary:
+      'Log lines of a stack (merged, tagged by service) or of a service or container, as an attachment',
+    session: true,
+    params: name,
+    query: LogsDownloadQuery,
+    reply: LogsDownload,
+    replyTypes: ['text/plain', 'application/x-ndjson'],
+    errors: ['STACK_NOT_FOUND', 'NOT_FOUND'],
+    description:
+      'Oldest first. `tail` gives the newest N matching lines (searched in time windows growing ' +
+      'backwards); otherwise every matching line in [since, until). `q` is plain text ' +
+      '(case-insensitive) or, with `regex=true`, a case-insensitive regular expression: one that ' +
+      'does not compile is BAD_REQUEST with the reason. `level` is a comma-separated list. Every ' +
+      'download is logged by the server. Permission: read.',
+  },
 ];
 
 interface SocketEventDoc {
@@ -389,6 +432,10 @@ const serverEvents: Record<keyof ServerToClientEvents, SocketEventDoc> = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'logs:lines': {
+    description: 'log lines of a subscription (logs:subscribe), in time-ordered batches',
+    payload: LogsBatch,
+  },
 };
 
 const clientEvents: Record<keyof ClientToServerEvents, ClientEventDoc> = {
@@ -422,6 +469,29 @@ const clientEvents: Record<keyof ClientToServerEvents, ClientEventDoc> = {
     ack: ExecOpenReply,
     ackRequired: true,
   },
+  'logs:subscribe': {
+    description:
+      'follows the logs of a stack, service or container: the backlog, then live lines as logs:lines; ' +
+      'containers that appear later (recreated, scaled) join; one engine stream per container is ' +
+      'shared by all viewers. STACK_NOT_FOUND, NOT_FOUND (container). Permission: read',
+    payload: LogsSubscribe,
+    ack: LogsSubscribeReply,
+    ackRequired: true,
+  },
+  'logs:unsubscribe': {
+    description: 'ends a subscription of this socket (all end when the socket does)',
+    payload: LogsUnsubscribe,
+    ack: null,
+    ackRequired: false,
+  },
+  'logs:history': {
+    description:
+      'older lines: the newest `limit` matching lines before `until`, found in time windows growing ' +
+      'backwards until enough match or the containers began. BAD_REQUEST for a bad regex. Permission: read',
+    payload: LogsHistory,
+    ack: LogsHistoryReply,
+    ackRequired: true,
+  },
 };
 
 type Json = Record<string, unknown>;
@@ -448,7 +518,7 @@ const statusOf = (code: ErrorCode): number => new AppError(code, '').status;
 
 function errorResponses(op: ApiOperation, refOf: (s: z.ZodType) => Json): Record<string, Json> {
   const codes = new Set<ErrorCode>(op.errors ?? []);
-  if (op.params || op.body) codes.add('BAD_REQUEST');
+  if (op.params || op.body || op.query) codes.add('BAD_REQUEST');
   if (op.body) codes.add('PAYLOAD_TOO_LARGE');
   if (op.session) codes.add('UNAUTHENTICATED');
   codes.add('INTERNAL');
@@ -484,14 +554,22 @@ export function buildOpenApiDocument(version: string): Json {
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       ...(op.session ? {} : { security: [] }),
-      ...(op.params
+      ...(op.params || op.query
         ? {
-            parameters: Object.entries(op.params).map(([param, schema]) => ({
-              name: param,
-              in: 'path',
-              required: true,
-              schema: refOf(schema),
-            })),
+            parameters: [
+              ...Object.entries(op.params ?? {}).map(([param, schema]) => ({
+                name: param,
+                in: 'path',
+                required: true,
+                schema: refOf(schema),
+              })),
+              ...Object.entries(op.query?.shape ?? {}).map(([param, schema]) => {
+                const { $schema: _s, ...inline } = z.toJSONSchema(schema as z.ZodType, {
+                  io: 'input',
+                }) as Json;
+                return { name: param, in: 'query', required: false, schema: inline };
+              }),
+            ],
           }
         : {}),
       ...(op.body
@@ -500,7 +578,19 @@ export function buildOpenApiDocument(version: string): Json {
       responses: {
         [String(op.status ?? 200)]: {
           description: op.status === 202 ? 'accepted: the work runs as a job' : 'success',
-          content: { 'application/json': { schema: refOf(op.reply) } },
+          content: Object.fromEntries(
+            (op.replyTypes ?? ['application/json']).map((t) => [t, { schema: refOf(op.reply) }]),
+          ),
+          ...(op.replyTypes
+            ? {
+                headers: {
+                  'Content-Disposition': {
+                    description: 'attachment; filename="..."',
+                    schema: { type: 'string' },
+                  },
+                },
+              }
+            : {}),
         },
         ...errorResponses(op, refOf),
       },
@@ -532,7 +622,7 @@ export function buildOpenApiDocument(version: string): Json {
         '`{"error": {"code", "message", "details?"}}`. The socket.io events (same origin, same ' +
         'session cookie) are under `x-socket-events`.',
     },
-    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose'].map((t) => ({ name: t })),
+    tags: ['health', 'auth', 'stacks', 'jobs', 'history', 'compose', 'logs'].map((t) => ({ name: t })),
     security: [{ session: [] }],
     paths,
     components: {

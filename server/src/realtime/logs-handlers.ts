@@ -1,0 +1,58 @@
+import { LogsHistory, LogsSubscribe, LogsUnsubscribe } from '../../../common/logs.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { LogService } from '../logs/log-service.js';
+import type { BerthSocket } from './realtime-server.js';
+import { onEvent } from './socket-handler.js';
+
+/** Batches waiting in a socket's buffer past which new batches are dropped (and counted). */
+const MAX_BUFFERED_PACKETS = 64;
+
+/**
+ * logs:subscribe / logs:unsubscribe / logs:history (permission: read). Lines go to the
+ * subscribing socket only; the engine stream behind them is shared by the hub.
+ */
+export function logsHandlers(logs: LogService, log: Logger) {
+  return (socket: BerthSocket): void => {
+    const mine = new Set<string>();
+    onEvent(
+      socket,
+      'logs:subscribe',
+      LogsSubscribe,
+      (payload) => {
+        let id = '';
+        let dropped = 0;
+        const sub = logs.subscribe(payload, (lines) => {
+          // A client that cannot keep up loses lines rather than growing the server's memory.
+          const buffered = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+          if (buffered > MAX_BUFFERED_PACKETS) {
+            dropped += lines.length;
+            return;
+          }
+          socket.emit('logs:lines', dropped > 0 ? { id, lines, dropped } : { id, lines });
+          dropped = 0;
+        });
+        id = sub.id;
+        mine.add(id);
+        return sub;
+      },
+      log,
+    );
+    onEvent(
+      socket,
+      'logs:unsubscribe',
+      LogsUnsubscribe,
+      ({ id }) => {
+        if (!mine.delete(id)) throw new AppError('NOT_FOUND', `no log subscription "${id}"`);
+        logs.unsubscribe(id);
+        return null;
+      },
+      log,
+    );
+    onEvent(socket, 'logs:history', LogsHistory, (payload) => logs.history(payload), log);
+    socket.on('disconnect', () => {
+      for (const id of mine) logs.unsubscribe(id);
+      mine.clear();
+    });
+  };
+}
