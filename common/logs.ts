@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { LOG_LEVELS } from './log-levels.js';
 import { StackName } from './stack.js';
+
+export { LOG_LEVELS };
 
 /** Container logs: the socket events and the download route share these shapes. */
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export const LogLevel = z.enum(LOG_LEVELS);
 export type LogLevel = z.infer<typeof LogLevel>;
 

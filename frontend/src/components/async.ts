@@ -4,3 +4,4 @@ import { defineAsyncComponent } from 'vue';
 export const ComposeEditor = defineAsyncComponent(() => import('./editor/ComposeEditor.vue'));
 export const DiffView = defineAsyncComponent(() => import('./editor/DiffView.vue'));
 export const TerminalView = defineAsyncComponent(() => import('./terminal/TerminalView.vue'));
+export const LogsView = defineAsyncComponent(() => import('./logs/LogsView.vue'));
