@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
+import { benchLogs } from './logs-bench.js';
 import { benchRealtime } from './realtime-bench.js';
 import { benchTerminals } from './terminal-bench.js';
 import { benchUi } from './ui-bench.js';
@@ -22,6 +23,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   terminals: benchTerminals,
   ui: benchUi,
   convert: benchConvert,
+  logs: benchLogs,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);
