@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import type { LogsBatch } from '../../common/logs.js';
 import { ADMIN, startBerth } from '../helpers/berth.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { docker } from '../helpers/engine.js';
+import { container, encodeLog, FakeEngine } from '../helpers/fake-engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { connect, type ClientSocket } from '../helpers/socket.js';
 import { startBerthProcess } from './berth-process.js';
@@ -86,6 +88,69 @@ async function throughput(root: string, dataDir: string) {
   }
 }
 
+/**
+ * Berth's own share: the engine replaced by an in-memory stream of the same wire bytes (N framed
+ * 100-byte lines), through the hub and socket.io to a client. Server and client share one process.
+ */
+async function pipeline() {
+  const total = Number(process.env.BERTH_BENCH_LOG_LINES ?? 300_000);
+  const name = `logs-bench-${process.pid}-pipe`;
+  const c = container({ project: name, service: 'noisy' });
+  const engine = new FakeEngine([c]);
+  const frame = encodeLog({ ts: '2024-05-01T10:00:00.123456789Z', stream: 'stdout', text: LINE99 }, false);
+  const wire = Buffer.concat(Array.from({ length: total }, () => frame));
+  let served = false;
+  engine.logs = async () => {
+    if (served) return new PassThrough();
+    served = true;
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < wire.length; i += 32 * 1024) chunks.push(wire.subarray(i, i + 32 * 1024));
+    // Yields to I/O between chunks as a socket read would; stays open after, like a follow.
+    async function* paced() {
+      for (const chunk of chunks) {
+        yield chunk;
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const out = new PassThrough();
+    Readable.from(paced()).pipe(out, { end: false });
+    return out;
+  };
+  const t = await startBerth({ overrides: { engine } });
+  try {
+    const cookie = (await t.anon().post('/api/auth/login').send(ADMIN)).headers['set-cookie'];
+    const s = connect(t.url, {
+      Cookie: String(Array.isArray(cookie) ? cookie[0] : cookie).split(';')[0] ?? '',
+    });
+    await new Promise((r) => s.once('stacks:list', r));
+    let count = 0;
+    let dropped = 0;
+    let id = '';
+    const start = performance.now();
+    const done = new Promise<void>((resolve) => {
+      s.on('logs:lines', (batch: LogsBatch) => {
+        if (batch.id !== id) return;
+        count += batch.lines.length;
+        dropped += batch.dropped ?? 0;
+        if (count + dropped >= total) resolve();
+      });
+    });
+    id = await subscribe(s, { stack: name, tail: 0 });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 120_000))]);
+    const seconds = (performance.now() - start) / 1000;
+    s.disconnect();
+    return {
+      lines: total,
+      received: count,
+      dropped,
+      linesPerSecond: round(count / seconds, 0),
+      seconds: round(seconds, 2),
+    };
+  } finally {
+    await t.close();
+  }
+}
+
 /** RSS of the Berth process while 10 clients follow a container printing ~5,000 lines/s. */
 async function rssWithClients(root: string, dataDir: string) {
   const seconds = Number(process.env.BERTH_BENCH_LOG_SECONDS ?? 30);
@@ -133,7 +198,11 @@ async function rssWithClients(root: string, dataDir: string) {
 /** Click on the logs tab -> first row on screen, in Chromium; cold (new engine stream) and warm. */
 async function firstLines(root: string) {
   const name = `logs-bench-${process.pid}-ui`;
-  const dir = makeStack(root, name, `#!/bin/sh\ni=0\nwhile true; do i=$((i+1)); echo "line $i"; sleep 1; done\n`);
+  const dir = makeStack(
+    root,
+    name,
+    `#!/bin/sh\ni=0\nwhile true; do i=$((i+1)); echo "line $i"; sleep 1; done\n`,
+  );
   await docker(['compose', '-p', name, 'up', '-d'], dir);
   const t = await startBerth({ config: { stacksDir: root }, overrides: { webRoot: WEB_ROOT }, login: false });
   const browser = await launchBrowser();
@@ -181,12 +250,14 @@ export async function benchLogs() {
   try {
     const root = path.join(tmp.dir, 'stacks');
     mkdirSync(root, { recursive: true });
+    const pipe = await pipeline();
     const tp = await throughput(root, path.join(tmp.dir, 'data-tp'));
     const rss = await rssWithClients(root, path.join(tmp.dir, 'data-rss'));
     const first = await firstLines(root);
     return {
       name: 'logs',
       throughput: tp,
+      berthOnlyThroughput: pipe,
       rssTenClients: rss,
       firstLinesOnScreen: first,
       targets: { linesPerSecond: 50_000, rssGrowthMB: 50, firstLinesP95Ms: 300 },

@@ -14,21 +14,30 @@ export const MAX_LINE_BYTES = 64 * 1024;
 /**
  * Joins byte chunks into lines. Splitting happens on bytes (0x0A never occurs inside a UTF-8
  * sequence) and each line is decoded on its own, non-fatally: invalid UTF-8 becomes U+FFFD and
- * never breaks the stream.
+ * never breaks the stream. (Buffer's UTF-8 decoding replaces like a non-fatal TextDecoder and
+ * costs far less per call, which matters at tens of thousands of lines a second.)
  */
 export class LineJoiner {
-  private parts: Uint8Array[] = [];
+  private parts: Buffer[] = [];
   private size = 0;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
 
   constructor(private readonly maxLine = MAX_LINE_BYTES) {}
 
   /** Feeds a chunk; calls `onLine` for every line it completes. */
-  push(chunk: Uint8Array, onLine: (line: string) => void): void {
+  push(input: Uint8Array, onLine: (line: string) => void): void {
+    const chunk = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(NL, start);
       const end = nl < 0 ? chunk.length : nl;
+      // The common case: a whole line inside one chunk, decoded straight from it.
+      if (nl >= 0 && this.size === 0 && end - start <= this.maxLine) {
+        onLine(stripCr(chunk.toString('utf8', start, end)));
+        start = nl + 1;
+        continue;
+      }
       let piece = chunk.subarray(start, end);
       while (this.size + piece.length > this.maxLine) {
         const room = this.maxLine - this.size;
@@ -48,21 +57,22 @@ export class LineJoiner {
     if (this.size > 0) this.emit(onLine);
   }
 
-  private keep(bytes: Uint8Array): void {
+  private keep(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    this.parts.push(bytes);
+    // Copy: the rest of a line outlives the chunk it came in.
+    this.parts.push(Buffer.from(bytes));
     this.size += bytes.length;
   }
 
   private emit(onLine: (line: string) => void): void {
-    const bytes = this.parts.length === 1 ? (this.parts[0] as Uint8Array) : Buffer.concat(this.parts);
+    const bytes = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
     this.parts = [];
     this.size = 0;
-    let text = this.decoder.decode(bytes);
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    onLine(text);
+    onLine(stripCr(bytes.toString('utf8')));
   }
 }
+
+const stripCr = (text: string): string => (text.endsWith('\r') ? text.slice(0, -1) : text);
 
 const TS_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d) ?/;
 
@@ -77,8 +87,15 @@ export function normalizeTs(ts: string): string | null {
   return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
 }
 
+const FULL_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/;
+
 /** Splits `<ts> <text>` as the engine writes it with timestamps=true. */
 export function splitTimestamp(line: string): { ts: string; text: string } | null {
+  // Fast path: a stamp with all 9 digits is already in the normalised form.
+  if (line.charCodeAt(30) === 0x20 || line.length === 30) {
+    const ts = line.slice(0, 30);
+    if (FULL_TS.test(ts)) return { ts, text: line.slice(31) };
+  }
   const m = TS_RE.exec(line);
   if (!m) return null;
   const ts = normalizeTs(m[0].trimEnd());

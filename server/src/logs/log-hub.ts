@@ -31,9 +31,16 @@ export interface LogHubOptions {
   batchMax?: number;
   /** Retry delay when a follow stream ends while the container still runs. */
   reopenMs?: number;
+  /** Lines a subscription queues while its consumer is congested; the oldest go past this. */
+  maxQueued?: number;
 }
 
-export type LogSink = (lines: LogLine[]) => void;
+/**
+ * Receives a subscription's batches. Returns false when its consumer is congested (a socket
+ * with a full write buffer): the batch stays queued and is offered again shortly; `dropped`
+ * counts lines given up since the last delivered batch because the queue was full.
+ */
+export type LogSink = (lines: LogLine[], dropped: number) => boolean | void;
 
 export function matchesTarget(c: EngineContainer, t: LogTarget): boolean {
   if (c.project !== t.project || c.oneOff) return false;
@@ -81,6 +88,7 @@ class Subscription {
   /** Per container id, the stamp of the newest line this subscription got (no replays). */
   readonly seen = new Map<string, string>();
   private pending: LogLine[] = [];
+  private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   closed = false;
 
@@ -88,31 +96,43 @@ class Subscription {
     readonly id: string,
     readonly target: LogTarget,
     private readonly sink: LogSink,
-    private readonly batchMs: number,
-    private readonly batchMax: number,
+    private readonly opts: { batchMs: number; batchMax: number; maxQueued: number },
     private readonly log: Logger,
   ) {}
 
   add(lines: LogLine[]): void {
     if (this.closed || lines.length === 0) return;
     for (const l of lines) this.pending.push(l);
-    if (this.pending.length >= this.batchMax) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.batchMs);
+    if (this.pending.length > this.opts.maxQueued) {
+      const over = this.pending.length - this.opts.maxQueued;
+      this.pending.splice(0, over);
+      this.dropped += over;
+    }
+    if (this.pending.length >= this.opts.batchMax && !this.timer) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.opts.batchMs);
   }
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.closed || this.pending.length === 0) return;
-    const lines = this.pending;
-    this.pending = [];
+    const lines =
+      this.pending.length > this.opts.batchMax ? this.pending.slice(0, this.opts.batchMax) : this.pending;
     // Containers stream on their own; a batch goes out in time order (stable for equal stamps).
     if (this.feeds.size > 1) lines.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    let taken = true;
     try {
-      this.sink(lines);
+      taken = this.sink(lines, this.dropped) !== false;
     } catch (err) {
       this.log.error({ err }, 'log sink failed');
     }
+    if (!taken) {
+      this.timer = setTimeout(() => this.flush(), this.opts.batchMs);
+      return;
+    }
+    this.dropped = 0;
+    this.pending = lines === this.pending ? [] : this.pending.slice(lines.length);
+    if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), 0);
   }
 
   close(): void {
@@ -137,6 +157,7 @@ export class LogHub {
   private readonly batchMs: number;
   private readonly batchMax: number;
   private readonly reopenMs: number;
+  private readonly maxQueued: number;
 
   constructor(
     private readonly engine: EngineClient,
@@ -149,6 +170,7 @@ export class LogHub {
     this.batchMs = options.batchMs ?? 40;
     this.batchMax = options.batchMax ?? 2000;
     this.reopenMs = options.reopenMs ?? 1000;
+    this.maxQueued = options.maxQueued ?? 20_000;
     this.unlisten = source.onChange((projects) => this.onProjects(projects));
   }
 
@@ -164,7 +186,13 @@ export class LogHub {
    * shared streams hold) and then live lines go to `sink` in time-ordered batches.
    */
   subscribe(target: LogTarget, opts: { tail?: number; since?: string }, sink: LogSink): string {
-    const sub = new Subscription(randomUUID(), target, sink, this.batchMs, this.batchMax, this.log);
+    const sub = new Subscription(
+      randomUUID(),
+      target,
+      sink,
+      { batchMs: this.batchMs, batchMax: this.batchMax, maxQueued: this.maxQueued },
+      this.log,
+    );
     this.subs.set(sub.id, sub);
     const tail = opts.tail ?? 200;
     const backlog: LogLine[] = [];

@@ -5,8 +5,8 @@ import type { LogService } from '../logs/log-service.js';
 import type { BerthSocket } from './realtime-server.js';
 import { onEvent } from './socket-handler.js';
 
-/** Batches waiting in a socket's buffer past which new batches are dropped (and counted). */
-const MAX_BUFFERED_PACKETS = 64;
+/** Packets waiting in a socket's buffer past which batches wait in the hub (bounded there). */
+const MAX_BUFFERED_PACKETS = 8;
 
 /**
  * logs:subscribe / logs:unsubscribe / logs:history (permission: read). Lines go to the
@@ -21,16 +21,13 @@ export function logsHandlers(logs: LogService, log: Logger) {
       LogsSubscribe,
       (payload) => {
         let id = '';
-        let dropped = 0;
-        const sub = logs.subscribe(payload, (lines) => {
-          // A client that cannot keep up loses lines rather than growing the server's memory.
+        const sub = logs.subscribe(payload, (lines, dropped) => {
+          // A congested socket makes the hub hold the batch (a bounded queue, oldest dropped and
+          // counted) rather than grow socket.io's buffer without limit.
           const buffered = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-          if (buffered > MAX_BUFFERED_PACKETS) {
-            dropped += lines.length;
-            return;
-          }
+          if (buffered > MAX_BUFFERED_PACKETS) return false;
           socket.emit('logs:lines', dropped > 0 ? { id, lines, dropped } : { id, lines });
-          dropped = 0;
+          return true;
         });
         id = sub.id;
         mine.add(id);

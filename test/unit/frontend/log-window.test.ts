@@ -68,7 +68,11 @@ describe('LogWindow', () => {
 });
 
 describe('compileMatcher', () => {
-  const ls = [line(1, '\x1b[31mGET\x1b[0m /a 200', 'info'), line(2, 'POST /b 500', 'error'), line(3, 'nothing')];
+  const ls = [
+    line(1, '\x1b[31mGET\x1b[0m /a 200', 'info'),
+    line(2, 'POST /b 500', 'error'),
+    line(3, 'nothing'),
+  ];
   const run = (f: Parameters<typeof compileMatcher>[0]) => {
     const m = compileMatcher(f);
     return ls.filter((l) => !m || m(l)).map((l) => l.text.slice(-6));

@@ -28,7 +28,13 @@ async function setup(
 
 function collector() {
   const lines: LogLine[] = [];
-  return { lines, sink: (batch: LogLine[]) => lines.push(...batch), texts: () => lines.map((l) => l.text) };
+  return {
+    lines,
+    sink: (batch: LogLine[]) => {
+      lines.push(...batch);
+    },
+    texts: () => lines.map((l) => l.text),
+  };
 }
 
 describe('LogHub', () => {
