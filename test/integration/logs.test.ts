@@ -141,6 +141,10 @@ describe.runIf(hasEngine)('container logs against the real engine', () => {
     const ids = (await docker(['compose', '-p', STACK, 'ps', '-q'], dir)).split('\n').filter(Boolean);
     expect(ids).toHaveLength(2);
     const full = await Promise.all(ids.map((id) => docker(['inspect', '-f', '{{.Id}}', id])));
+    // A third view from a point in time, also served by the shared streams.
+    const third = new LogView(sockets[1]!);
+    await third.subscribe({ stack: STACK, since: all[3]!.ts });
+    await expect.poll(() => third.texts(), { timeout: 10_000 }).toEqual(EXPECTED.slice(3));
     for (const id of full) expect(proxy.followsOf(id), `follow requests of ${id}`).toBe(1);
     expect(proxy.openFollows()).toBe(2);
     expect(t.berth.logHub.openStreams).toBe(2);
