@@ -89,6 +89,7 @@ class Subscription {
   readonly seen = new Map<string, string>();
   private pending: LogLine[] = [];
   private dropped = 0;
+  private delivered = false;
   private timer: NodeJS.Timeout | undefined;
   closed = false;
 
@@ -109,7 +110,8 @@ class Subscription {
       this.dropped += over;
     }
     if (this.pending.length >= this.opts.batchMax && !this.timer) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.opts.batchMs);
+    // The first lines of a view go out at once (after the subscribe ack), later ones batched.
+    else this.timer ??= setTimeout(() => this.flush(), this.delivered ? this.opts.batchMs : 0);
   }
 
   flush(): void {
@@ -131,6 +133,7 @@ class Subscription {
       return;
     }
     this.dropped = 0;
+    this.delivered = true;
     this.pending = lines === this.pending ? [] : this.pending.slice(lines.length);
     if (this.pending.length > 0) this.timer = setTimeout(() => this.flush(), 0);
   }
