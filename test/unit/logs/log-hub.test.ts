@@ -7,6 +7,8 @@ import { LogQuery } from '../../../server/src/logs/log-query.js';
 import { compileFilter } from '../../../server/src/logs/log-filter.js';
 import { container, FakeEngine } from '../../helpers/fake-engine.js';
 
+// The machine is shared: conditions get time, never sleeps.
+const SLOW = { timeout: 5000 };
 const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
@@ -45,13 +47,15 @@ describe('LogHub', () => {
     const b = collector();
     const idA = hub.subscribe({ project: 'p' }, {}, a.sink);
     const idB = hub.subscribe({ project: 'p' }, {}, b.sink);
-    await expect.poll(() => engine.openFollowStreams()).toBe(2);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(2);
     expect(engine.logCalls).toBe(2);
 
     engine.print(web!.id, 'hello from web');
     engine.print(db!.id, '{"level":"error","msg":"db broke"}', 'stderr');
-    await expect.poll(() => a.texts()).toEqual(['hello from web', '{"level":"error","msg":"db broke"}']);
-    await expect.poll(() => b.texts()).toEqual(a.texts());
+    await expect
+      .poll(() => a.texts(), SLOW)
+      .toEqual(['hello from web', '{"level":"error","msg":"db broke"}']);
+    await expect.poll(() => b.texts(), SLOW).toEqual(a.texts());
     expect(a.lines[1]).toMatchObject({
       service: 'db',
       stream: 'stderr',
@@ -61,12 +65,12 @@ describe('LogHub', () => {
 
     hub.unsubscribe(idA);
     engine.print(web!.id, 'only b sees this');
-    await expect.poll(() => b.texts()).toContain('only b sees this');
+    await expect.poll(() => b.texts(), SLOW).toContain('only b sees this');
     expect(a.texts()).not.toContain('only b sees this');
     expect(engine.openFollowStreams()).toBe(2);
 
     hub.unsubscribe(idB);
-    await expect.poll(() => engine.openFollowStreams()).toBe(0);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(0);
     expect(hub.openStreams).toBe(0);
   });
 
@@ -74,13 +78,13 @@ describe('LogHub', () => {
     const { engine, hub } = await setup();
     const [web, db] = [...engine.containers.values()];
     hub.subscribe({ project: 'p' }, {}, () => undefined);
-    await expect.poll(() => engine.openFollowStreams()).toBe(2);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(2);
     for (let i = 0; i < 10; i++) engine.print(i % 2 ? web!.id : db!.id, `line ${i}`);
-    await expect.poll(() => hub.openStreams).toBe(2);
+    await expect.poll(() => hub.openStreams, SLOW).toBe(2);
     const late = collector();
     await new Promise((r) => setTimeout(r, 20));
     hub.subscribe({ project: 'p' }, { tail: 4 }, late.sink);
-    await expect.poll(() => late.texts()).toEqual(['line 6', 'line 7', 'line 8', 'line 9']);
+    await expect.poll(() => late.texts(), SLOW).toEqual(['line 6', 'line 7', 'line 8', 'line 9']);
     expect(engine.logCalls).toBe(2);
   });
 
@@ -89,10 +93,10 @@ describe('LogHub', () => {
     const [web, db] = [...engine.containers.values()];
     const c = collector();
     hub.subscribe({ project: 'p', service: 'db' }, {}, c.sink);
-    await expect.poll(() => engine.openFollowStreams()).toBe(1);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(1);
     engine.print(web!.id, 'web line');
     engine.print(db!.id, 'db line');
-    await expect.poll(() => c.texts()).toEqual(['db line']);
+    await expect.poll(() => c.texts(), SLOW).toEqual(['db line']);
   });
 
   it('keeps the view when a container is recreated: the new container joins', async () => {
@@ -100,7 +104,7 @@ describe('LogHub', () => {
     const { engine, hub } = await setup([old]);
     const c = collector();
     hub.subscribe({ project: 'p' }, {}, c.sink);
-    await expect.poll(() => engine.openFollowStreams()).toBe(1);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(1);
     engine.print(old.id, 'old container');
     engine.endLogs(old.id);
     engine.event('die', { ...old, state: 'exited', exitCode: 137 });
@@ -109,9 +113,9 @@ describe('LogHub', () => {
     engine.event('create', fresh);
     engine.print(fresh.id, 'new container, first words');
     engine.event('start', fresh);
-    await expect.poll(() => c.texts()).toEqual(['old container', 'new container, first words']);
+    await expect.poll(() => c.texts(), SLOW).toEqual(['old container', 'new container, first words']);
     engine.print(fresh.id, 'new container, live');
-    await expect.poll(() => c.texts()).toContain('new container, live');
+    await expect.poll(() => c.texts(), SLOW).toContain('new container, live');
   });
 
   it('reopens a stopped-then-started container after the last line seen, without repeats', async () => {
@@ -119,14 +123,14 @@ describe('LogHub', () => {
     const { engine, hub } = await setup([web]);
     const c = collector();
     hub.subscribe({ project: 'p' }, {}, c.sink);
-    await expect.poll(() => engine.openFollowStreams()).toBe(1);
+    await expect.poll(() => engine.openFollowStreams(), SLOW).toBe(1);
     engine.print(web.id, 'before stop');
-    await expect.poll(() => c.texts()).toEqual(['before stop']);
+    await expect.poll(() => c.texts(), SLOW).toEqual(['before stop']);
     engine.endLogs(web.id);
     engine.event('die', { ...web, state: 'exited' });
     engine.print(web.id, 'after restart');
     engine.event('start', { ...web, state: 'running' });
-    await expect.poll(() => c.texts()).toEqual(['before stop', 'after restart']);
+    await expect.poll(() => c.texts(), SLOW).toEqual(['before stop', 'after restart']);
   });
 });
 
