@@ -59,12 +59,19 @@ const EXPECTED = [
 ];
 
 class LogView {
-  lines: LogLine[] = [];
   id = '';
+  // A socket.io client may see the first batch before the ack's continuation has run: keep every
+  // batch by subscription id.
+  private readonly byId = new Map<string, LogLine[]>();
   constructor(readonly socket: ClientSocket) {
     socket.on('logs:lines', (b) => {
-      if (b.id === this.id) this.lines.push(...b.lines);
+      const list = this.byId.get(b.id) ?? [];
+      list.push(...b.lines);
+      this.byId.set(b.id, list);
     });
+  }
+  get lines(): LogLine[] {
+    return this.byId.get(this.id) ?? [];
   }
   async subscribe(payload: Record<string, unknown>): Promise<void> {
     const ack = await this.socket.timeout(10_000).emitWithAck('logs:subscribe', payload as never);

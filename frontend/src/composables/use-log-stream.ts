@@ -55,8 +55,13 @@ export function useLogStream(cap = 10_000) {
         : (setTimeout(flush, 16) as unknown as number);
   };
 
+  // Batches that arrive while a subscribe waits for its ack may be that subscription's first.
+  let early: LogsBatch[] | null = null;
   const onLines = (b: LogsBatch) => {
-    if (b.id !== id) return;
+    if (b.id !== id) {
+      if (early && early.length < 100) early.push(b);
+      return;
+    }
     if (b.dropped) dropped.value += b.dropped;
     const lines = resumeAfter ? b.lines.filter((l) => l.ts > resumeAfter) : b.lines;
     if (paused.value) {
@@ -77,13 +82,18 @@ export function useLogStream(cap = 10_000) {
     error.value = null;
     try {
       const payload = { ...t, ...(since ? { since } : { tail: BACKLOG }) };
+      early = [];
       const res = await request('logs:subscribe', payload);
       if (gen !== generation) {
         getSocket().emit('logs:unsubscribe', { id: res.id });
         return;
       }
       id = res.id;
+      const before = early;
+      early = null;
+      for (const b of before) if (b.id === id) onLines(b);
     } catch (err) {
+      early = null;
       error.value = err instanceof Error ? err.message : String(err);
     }
   }
