@@ -7,6 +7,14 @@ import type { Access } from './permissions.js';
 import { StackSummary } from './stack.js';
 import { StatsSampleEvent, StatsSubscribe, StatsSubscribeReply, StatsUnsubscribe } from './stats.js';
 import { ResourceJob } from './resources.js';
+import {
+  LogsBatch,
+  LogsHistory,
+  LogsHistoryReply,
+  LogsSubscribe,
+  LogsSubscribeReply,
+  LogsUnsubscribe,
+} from './logs.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -101,6 +109,33 @@ export const CLIENT_EVENTS = {
     ack: null,
     ackRequired: false,
   },
+  'logs:subscribe': {
+    description:
+      'follows the logs of a stack, service or container: the backlog, then live lines as logs:lines; ' +
+      'containers that appear later (recreated, scaled) join; one engine stream per container is ' +
+      'shared by all viewers. STACK_NOT_FOUND, NOT_FOUND (container). A batch may arrive before the ack: ' +
+      'keep batches of ids not known yet',
+    access: 'read',
+    payload: LogsSubscribe,
+    ack: LogsSubscribeReply,
+    ackRequired: true,
+  },
+  'logs:unsubscribe': {
+    description: 'ends a subscription of this socket (all end when the socket does)',
+    access: 'read',
+    payload: LogsUnsubscribe,
+    ack: null,
+    ackRequired: false,
+  },
+  'logs:history': {
+    description:
+      'older lines: the newest `limit` matching lines before `until`, found in time windows growing ' +
+      'backwards until enough match or the containers began. BAD_REQUEST for a bad regex',
+    access: 'read',
+    payload: LogsHistory,
+    ack: LogsHistoryReply,
+    ackRequired: true,
+  },
 } as const satisfies Record<string, ClientEventDef>;
 
 export const SERVER_EVENTS = {
@@ -112,6 +147,10 @@ export const SERVER_EVENTS = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'logs:lines': {
+    description: 'log lines of a subscription (logs:subscribe), in time-ordered batches',
+    payload: LogsBatch,
+  },
   'volume:job': {
     description: 'progress and end of a volume backup or restore, to every connected user',
     payload: ResourceJob,

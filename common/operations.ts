@@ -47,6 +47,7 @@ import {
   VolumeList,
   VolumeName,
 } from './resources.js';
+import { LogsDownloadQuery } from './logs.js';
 import { HostInfo } from './stats.js';
 import {
   CheckJob,
@@ -87,7 +88,8 @@ export const HealthReply = z.union([HealthResponse, HealthBrief]);
 
 /** A reply that is not JSON (a download): the handler writes it; the table says its type. */
 export interface FileReply {
-  file: string;
+  /** Its content type(s). */
+  file: string | readonly string[];
 }
 
 export interface OperationSchemas {
@@ -237,6 +239,18 @@ export const OPERATIONS = {
     query: ContainerActionQuery,
     reply: ContainerActionReply,
     errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  downloadLogs: {
+    params: name,
+    query: LogsDownloadQuery,
+    reply: { file: ['text/plain', 'application/x-ndjson'] },
+    errors: ['STACK_NOT_FOUND', 'NOT_FOUND'],
+    description:
+      'Oldest first. `tail` gives the newest N matching lines (searched in time windows growing ' +
+      'backwards); otherwise every matching line in [since, until). `q` is plain text ' +
+      '(case-insensitive) or, with `regex=true`, a case-insensitive regular expression: one that ' +
+      'does not compile is BAD_REQUEST with the reason. `level` is a comma-separated list. Every ' +
+      'download is logged by the server.',
   },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 

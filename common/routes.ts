@@ -338,6 +338,14 @@ export const ROUTES = {
     tag: 'containers',
     summary: 'Starts, stops or restarts one container',
   },
+  downloadLogs: {
+    method: 'get',
+    path: '/api/stacks/:name/logs',
+    access: 'read',
+    tag: 'logs',
+    summary:
+      'Log lines of a stack (merged, tagged by service) or of a service or container, as an attachment',
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type OperationId = keyof typeof ROUTES;

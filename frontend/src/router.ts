@@ -26,6 +26,12 @@ export const router = createRouter({
     { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
     { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
     {
+      path: '/stacks/:name/logs',
+      name: 'logs',
+      component: () => import('./pages/LogsPage.vue'),
+      props: true,
+    },
+    {
       path: '/stacks/:name/shell/:service',
       name: 'shell',
       component: () => import('./pages/ShellPage.vue'),

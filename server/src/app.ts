@@ -10,6 +10,7 @@ import { composeToolHandlers } from './http/convert-routes.js';
 import { healthHandlers } from './http/health-routes.js';
 import { hostHandlers } from './http/host-routes.js';
 import { jobHandlers } from './http/job-routes.js';
+import { logsHandlers } from './http/logs-routes.js';
 import { openApiHandlers } from './http/openapi-routes.js';
 import { sessionPrincipal } from './http/principal.js';
 import { errorMiddleware, operationRouter, type Handlers } from './http/route.js';
@@ -22,6 +23,7 @@ import { spaRoutes } from './http/spa.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { updatesHandlers } from './http/updates-routes.js';
 import type { Logger } from './logger.js';
+import type { LogService } from './logs/log-service.js';
 import type { ContainerService } from './resources/container-service.js';
 import type { ImageService } from './resources/image-service.js';
 import type { NetworkService } from './resources/network-service.js';
@@ -41,6 +43,7 @@ export interface AppDeps {
   jobs: JobStore;
   validate: ComposeValidator;
   host: HostService;
+  logs: LogService;
   updates: UpdateService;
   resources: {
     images: ImageService;
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.validate),
     ...hostHandlers(deps.host),
+    ...logsHandlers(deps.logs, log.child({ module: 'logs' })),
     ...updatesHandlers(deps.updates),
     ...imageHandlers(deps.resources.images),
     ...volumeHandlers(deps.resources.volumes, deps.resources.jobs),

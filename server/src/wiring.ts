@@ -13,6 +13,10 @@ import type { Config } from './config.js';
 import { DockerEngineClient, type EngineClient } from './engine/engine-client.js';
 import { EngineState } from './engine/engine-state.js';
 import { HealthService } from './engine/health-service.js';
+import { LogHub, type LogHubOptions } from './logs/log-hub.js';
+import { LogQuery } from './logs/log-query.js';
+import { LogService } from './logs/log-service.js';
+import { logsHandlers } from './realtime/logs-handlers.js';
 import { createRealtime, type Realtime } from './realtime/realtime-server.js';
 import { statsHandlers } from './realtime/stats-handlers.js';
 import { ContainerService } from './resources/container-service.js';
@@ -55,6 +59,7 @@ export interface Berth {
   sampler: StatsSampler;
   updates: UpdateService;
   resources: AppDeps['resources'];
+  logHub: LogHub;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,7 @@ export interface BerthOverrides {
   updateSettleMs?: number;
   /** First scheduled update check after start. */
   updateFirstCheckMs?: number;
+  logs?: LogHubOptions;
 }
 
 /** The composition root: real adapters for a config. main.ts and integration tests use it. */
@@ -213,9 +219,9 @@ export async function createBerth(
     networks: new NetworkService(engine, config.dockerDaemonConfig, logger.child({ module: 'networks' })),
     containers: new ContainerService(engine, logger.child({ module: 'containers' })),
     jobs: resourceJobs,
-    // Every session may until the operations table's permissions (issue 12) decide.
-    mayReadSecrets: () => true,
   };
+  const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
+  const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
 
   const http = createApp({
     logger,
@@ -232,6 +238,7 @@ export async function createBerth(
     host,
     updates,
     resources,
+    logs,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -245,6 +252,7 @@ export async function createBerth(
     (name) => stacks.summaryByName(name) !== null,
     logger.child({ module: 'realtime' }),
   );
+  const logsOn = logsHandlers(logs, logger.child({ module: 'realtime' }));
   const realtime = createRealtime({
     server: http.server,
     sessionMiddleware: http.sessionMiddleware,
@@ -259,6 +267,7 @@ export async function createBerth(
     register: (socket) => {
       terminals(socket);
       stats(socket);
+      logsOn(socket);
     },
   });
   ref.realtime = realtime;
@@ -286,11 +295,13 @@ export async function createBerth(
     sampler,
     updates,
     resources,
+    logHub,
     close: async () => {
       updates.stop();
       sampler.close();
       feed.close();
       stopJobFeed();
+      logHub.close();
       engineState.stop();
       await hub.closeAll();
       await realtime.close();

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
+import { benchLogs } from './logs-bench.js';
 import { benchRealtime } from './realtime-bench.js';
 import { benchStats } from './stats-bench.js';
 import { benchTerminals } from './terminal-bench.js';
@@ -26,6 +27,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   convert: benchConvert,
   stats: benchStats,
   'volume-backup': benchVolumeBackup,
+  logs: benchLogs,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

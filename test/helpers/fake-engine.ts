@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ContainerAction, ContainerDetail } from '../../common/resources.js';
 import {
   EngineApiError,
@@ -17,6 +17,7 @@ import {
   type EngineInfo,
   type ImageUse,
   type RawStats,
+  type LogsRequest,
 } from '../../server/src/engine/engine-client.js';
 
 let seq = 0;
@@ -39,6 +40,8 @@ export function container(over: Partial<EngineContainer> = {}): EngineContainer 
     restartPolicy: 'no',
     everStarted: true,
     oneOff: false,
+    tty: false,
+    created: '2024-01-01T00:00:00.000000000Z',
     ...over,
   };
 }
@@ -65,6 +68,11 @@ export class FakeEngine implements EngineClient {
   readonly stats = new Map<string, RawStats>();
   engineInfo: EngineInfo = { containers: 0, containersRunning: 0, dockerRootDir: '/var/lib/docker' };
   imageTotals: ImageUse = { count: 1, bytes: 2_000_000 };
+  /** Every line each container printed; `logs()` answers from here. */
+  readonly logLines = new Map<string, FakeLogEntry[]>();
+  logCalls = 0;
+  /** Follow streams still open, per container id. */
+  readonly followers = new Map<string, Set<PassThrough>>();
   private subs = new Set<{ onEvent: (e: EngineEvent) => void; onEnd: (err?: Error) => void }>();
 
   constructor(initial: EngineContainer[] = []) {
@@ -294,4 +302,76 @@ export class FakeEngine implements EngineClient {
     this.check();
     this.helpers.delete(id);
   }
+  async logs(id: string, req: LogsRequest): Promise<Readable> {
+    this.check();
+    this.logCalls++;
+    const c = this.containers.get(id);
+    if (!c) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+    const since = req.since === undefined ? -Infinity : Number(req.since);
+    const until = req.until === undefined ? Infinity : Number(req.until);
+    let entries = (this.logLines.get(id) ?? []).filter((e) => {
+      const t = unixOf(e.ts);
+      return t >= since && t <= until;
+    });
+    if (req.tail !== undefined) entries = req.tail === 0 ? [] : entries.slice(-req.tail);
+    const out = new PassThrough();
+    for (const e of entries) out.write(encodeLog(e, c.tty));
+    if (req.follow && c.state === 'running') {
+      const set = this.followers.get(id) ?? new Set<PassThrough>();
+      this.followers.set(id, set);
+      set.add(out);
+      out.on('close', () => set.delete(out));
+    } else {
+      out.end();
+    }
+    return out;
+  }
+
+  /** A container prints a line: it is stored and sent to the open follow streams. */
+  print(id: string, text: string, stream: 'stdout' | 'stderr' = 'stdout', ts = fakeTs()): void {
+    const c = this.containers.get(id);
+    if (!c) throw new Error(`no container ${id}`);
+    const entry = { ts, stream, text };
+    this.logLines.set(id, [...(this.logLines.get(id) ?? []), entry]);
+    for (const f of this.followers.get(id) ?? []) f.write(encodeLog(entry, c.tty));
+  }
+
+  /** Follow streams of a container end, as the engine's do when the container stops. */
+  endLogs(id: string): void {
+    for (const f of this.followers.get(id) ?? []) f.end();
+    this.followers.delete(id);
+  }
+
+  openFollowStreams(): number {
+    let n = 0;
+    for (const set of this.followers.values()) n += set.size;
+    return n;
+  }
+}
+
+export interface FakeLogEntry {
+  ts: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+let clock = Date.UTC(2024, 0, 1, 12);
+/** Strictly increasing time stamps in the engine's RFC 3339 nano format. */
+export function fakeTs(): string {
+  clock += 1;
+  return new Date(clock).toISOString().replace('Z', '000000Z');
+}
+
+function unixOf(ts: string): number {
+  return Date.parse(ts) / 1000;
+}
+
+/** The engine's wire format: `<ts> <text>\n`, in an 8-byte frame unless the container has a TTY. */
+export function encodeLog(e: FakeLogEntry, tty: boolean): Buffer {
+  const body = Buffer.from(`${e.ts} ${e.text}${tty ? '\r\n' : '\n'}`);
+  if (tty) return body;
+  const header = Buffer.alloc(8);
+  header[0] = e.stream === 'stderr' ? 2 : 1;
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
 }

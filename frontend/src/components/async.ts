@@ -6,3 +6,4 @@ export const DiffView = defineAsyncComponent(() => import('./editor/DiffView.vue
 export const TerminalView = defineAsyncComponent(() => import('./terminal/TerminalView.vue'));
 // uPlot only loads with the first chart.
 export const TimeChart = defineAsyncComponent(() => import('./stats/TimeChart.vue'));
+export const LogsView = defineAsyncComponent(() => import('./logs/LogsView.vue'));

@@ -30,6 +30,19 @@ export interface EngineContainer {
   /** false while the container was never started. */
   everStarted: boolean;
   oneOff: boolean;
+  /** Logs of a TTY container are raw bytes; without a TTY they are multiplexed (8-byte frames). */
+  tty: boolean;
+  /** RFC 3339, when the container was created: no log line is older. */
+  created: string;
+}
+
+/** A logs request; times are Unix seconds with up to 9 fraction digits, as the Engine API takes them. */
+export interface LogsRequest {
+  follow: boolean;
+  since?: string;
+  until?: string;
+  /** Lines from the end; all when absent. */
+  tail?: number;
 }
 
 export interface EngineEvent {
@@ -112,6 +125,11 @@ export interface EngineClient {
   /** Extracts a tar stream at `path` inside a container; owners, modes and links kept. */
   putArchive(id: string, path: string, tar: Readable): Promise<void>;
   removeContainer(id: string): Promise<void>;
+  /**
+   * The raw log bytes of a container, with time stamps (multiplexed unless the container has a
+   * TTY). Destroying the stream ends the request. Rejects when the container does not exist.
+   */
+  logs(id: string, req: LogsRequest): Promise<Readable>;
 }
 
 export interface EngineImage {
@@ -272,6 +290,8 @@ function fromInspect(c: Docker.ContainerInspectInfo): EngineContainer {
     restartPolicy: c.HostConfig.RestartPolicy?.Name || 'no',
     everStarted: !state.StartedAt.startsWith('0001-'),
     oneOff: labels[ONEOFF_LABEL] === 'True',
+    tty: c.Config.Tty === true,
+    created: c.Created,
   };
 }
 
@@ -664,6 +684,31 @@ export class DockerEngineClient implements EngineClient {
   removeContainer(id: string): Promise<void> {
     return call(async () => {
       await this.docker.getContainer(id).remove({ force: true, v: false });
+    });
+  }
+
+  async logs(id: string, req: LogsRequest): Promise<Readable> {
+    // dial with isStream so history is streamed too (dockerode buffers non-follow logs whole).
+    const options: Record<string, unknown> = {
+      follow: req.follow,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      tail: req.tail === undefined ? 'all' : String(req.tail),
+    };
+    if (req.since !== undefined) options.since = req.since;
+    if (req.until !== undefined) options.until = req.until;
+    return new Promise<Readable>((resolve, reject) => {
+      this.streams.modem.dial(
+        {
+          path: `/containers/${encodeURIComponent(id)}/logs?`,
+          method: 'GET',
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options,
+        },
+        (err: unknown, data: unknown) => (err ? reject(err as Error) : resolve(data as Readable)),
+      );
     });
   }
 }

@@ -64,6 +64,11 @@ export class EngineState implements RuntimeSource {
     return runtimeOf(own, this.reachable);
   }
 
+  /** The containers of one project as last seen (copies). */
+  containersOf(project: string): EngineContainer[] {
+    return [...this.containers.values()].filter((c) => c.project === project).map((c) => ({ ...c }));
+  }
+
   projects(): string[] {
     return [...new Set([...this.containers.values()].map((c) => c.project))];
   }

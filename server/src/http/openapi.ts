@@ -8,6 +8,7 @@ import * as operations from '../../../common/operations.js';
 import { OPERATIONS, type OperationSchemas } from '../../../common/operations.js';
 import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
 import * as stack from '../../../common/stack.js';
+import * as logs from '../../../common/logs.js';
 import * as resources from '../../../common/resources.js';
 import * as stats from '../../../common/stats.js';
 import * as updates from '../../../common/updates.js';
@@ -29,6 +30,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   stats,
   updates,
   resources,
+  logs,
   { AckError },
 ];
 
@@ -127,7 +129,12 @@ export function buildOpenApiDocument(version: string): Json {
     ];
     const success =
       'file' in op.reply
-        ? { description: 'a download', content: { [op.reply.file]: { schema: { type: 'string' } } } }
+        ? {
+            description: 'a download (attachment)',
+            content: Object.fromEntries(
+              [op.reply.file].flat().map((t) => [t, { schema: { type: 'string' } }]),
+            ),
+          }
         : {
             description: op.status === 202 ? 'accepted: the work runs as a job' : 'success',
             content: { 'application/json': { schema: refOf(op.reply) } },
