@@ -41,7 +41,13 @@ export const SaveStackResponse = z.object({
 });
 export type SaveStackResponse = z.infer<typeof SaveStackResponse>;
 
-export const ValidateRequest = z.object({ yaml: Text });
+export const ValidateRequest = z.object({
+  yaml: Text,
+  /** The `.env` text to interpolate with; omitted: the stack's own `.env` when `stack` is given. */
+  env: Text.optional(),
+  /** The stack the text belongs to: its `.env` and files (env_file, include, extends) count. */
+  stack: StackName.optional(),
+});
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 export const Username = z

@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): BerthApp {
   app.use('/api', requireSession);
   app.use('/api', stackRoutes(deps.stacks));
   app.use('/api', jobRoutes(deps.jobs));
-  app.use('/api', validateRoutes(deps.validate));
+  app.use('/api', validateRoutes(deps.stacks));
   app.use('/api', convertRoutes());
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
   if (deps.webRoot) app.use(spaRoutes(deps.webRoot));

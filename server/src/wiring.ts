@@ -24,6 +24,8 @@ import { StackPaths } from './stacks/stack-paths.js';
 import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
+import { StackChecker } from './stacks/stack-check.js';
+import { childEnvironment, DockerComposeOracle } from './compose/compose-oracle.js';
 import { validateCompose } from './validate/compose-validator.js';
 
 export interface Berth {
@@ -93,8 +95,8 @@ export async function createBerth(
     store,
     engineState,
     runner,
-    validateCompose,
     logger.child({ module: 'stacks' }),
+    new StackChecker(new DockerComposeOracle(), childEnvironment()),
   );
   const exec = new ExecSessions({
     hub,

@@ -24,8 +24,9 @@ export const stacksApi = {
   /** Saves the compose file only (.env is left alone). */
   save: (name: string, yaml: string, etag: string) => http.put<SaveStackResponse>(base(name), { yaml, etag }),
   convert: (command: string, into?: string) => http.post<ConvertResponse>('/api/convert', { command, into }),
-  validate: async (yaml: string) =>
-    (await http.post<{ problems: Problem[] }>('/api/validate', { yaml })).problems,
+  /** `stack`: its .env and files count; `env`: the .env text being edited, instead of the saved one. */
+  validate: async (yaml: string, context: { stack?: string; env?: string } = {}) =>
+    (await http.post<{ problems: Problem[] }>('/api/validate', { yaml, ...context })).problems,
 };
 
 export interface WaitOptions {

@@ -299,6 +299,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     status: 202,
     reply: ActionResponse,
     errors: ['STACK_NOT_FOUND', 'STACK_BUSY', 'INVALID_COMPOSE', 'COMPOSE_UNAVAILABLE'],
+    description:
+      'INVALID_COMPOSE when Berth or `docker compose config` refuses the stack (actions that read the file).',
   },
   {
     method: 'get',
@@ -349,7 +351,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/api/validate',
     id: 'validate',
     tag: 'compose',
-    summary: 'YAML and compose-spec problems with line and column',
+    summary: 'YAML, compose-spec and compose-rule problems with line and column',
+    description:
+      '`stack`: its .env (unless `env` is given) and files count; `env`: the .env text to interpolate with.',
     session: true,
     body: ValidateRequest,
     reply: ValidateReply,

@@ -1,15 +1,17 @@
 import { Router } from 'express';
 import { ValidateRequest } from '../../../common/api.js';
-import type { ComposeValidator } from '../stacks/stack-store.js';
+import type { Problem } from '../../../common/stack.js';
 import { route } from './route.js';
 
-export function validateRoutes(validate: ComposeValidator): Router {
+export interface TextValidation {
+  validate(input: ValidateRequest): Promise<Problem[]>;
+}
+
+export function validateRoutes(checker: TextValidation): Router {
   const r = Router();
   r.post(
     '/validate',
-    route({ body: ValidateRequest }, ({ body }) =>
-      Promise.resolve({ problems: validate(body.yaml).problems }),
-    ),
+    route({ body: ValidateRequest }, async ({ body }) => ({ problems: await checker.validate(body) })),
   );
   return r;
 }

@@ -11,7 +11,10 @@ import type { Job } from '../compose/job-store.js';
 import type { Logger } from '../logger.js';
 import type { StackAction } from '../../../common/api.js';
 import { AppError } from '../errors.js';
-import type { ComposeValidator, SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-store.js';
+import type { SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-store.js';
+import type { ValidateRequest } from '../../../common/api.js';
+import type { Problem } from '../../../common/stack.js';
+import { StackChecker } from './stack-check.js';
 
 /** What the engine says about one compose project. */
 export interface StackRuntime {
@@ -36,9 +39,24 @@ export class StackService {
     private readonly store: StackStore,
     private readonly runtime: RuntimeSource,
     private readonly runner: ComposeRunner,
-    private readonly validate: ComposeValidator,
     private readonly log: Logger,
+    /** Env-aware checks and compose as the oracle; without it, the plain text check only. */
+    private readonly checker: StackChecker = new StackChecker(null, {}),
   ) {}
+
+  /**
+   * The editor's check: schema and compose's rules, with the stack's `.env` (or the `env` text
+   * given) for interpolation and its folder for env files, includes and extends.
+   */
+  async validate(input: ValidateRequest): Promise<Problem[]> {
+    let dir: string | undefined;
+    let env: string | null | undefined = input.env;
+    if (input.stack !== undefined && (await this.store.exists(input.stack))) {
+      dir = this.store.dirOf(input.stack);
+      if (env === undefined) env = (await this.store.read(input.stack)).env;
+    }
+    return this.checker.validate(input.yaml, { dir, env }).problems;
+  }
 
   summaryOf(info: StackFileInfo): StackSummary {
     const rt = this.runtime.runtimeOf(info.name);
@@ -104,8 +122,18 @@ export class StackService {
     return this.detailOf(await this.store.create(name, yaml, env));
   }
 
-  save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
-    return this.store.save(name, input);
+  /** Saves, then reports Berth's problems and compose's own verdict on the saved folder. */
+  async save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
+    const saved = await this.store.save(name, input);
+    return { etag: saved.etag, problems: await this.problemsOnDisk(name) };
+  }
+
+  private async problemsOnDisk(name: string): Promise<Problem[]> {
+    const files = await this.store.read(name);
+    const dir = this.store.dirOf(name);
+    const own = this.checker.validate(files.yaml, { dir, env: files.env }).problems;
+    const compose = await this.checker.composeProblems(dir, name, files.yaml);
+    return [...own, ...compose];
   }
 
   history(name: string): Promise<HistoryEntry[]> {
@@ -128,8 +156,13 @@ export class StackService {
   async action(name: string, action: StackAction): Promise<Job> {
     const files = await this.store.read(name);
     const byName = action === 'down' || action === 'stop';
+    const dir = this.store.dirOf(name);
     if (!byName) {
-      const errors = this.validate(files.yaml).problems.filter((p) => p.severity === 'error');
+      let errors = this.checker
+        .validate(files.yaml, { dir, env: files.env })
+        .problems.filter((p) => p.severity === 'error');
+      // Compose has the last word: what it refuses is never started by mistake.
+      if (errors.length === 0) errors = await this.checker.composeProblems(dir, name, files.yaml);
       if (errors.length > 0) {
         const first = errors[0];
         throw new AppError(
@@ -139,7 +172,6 @@ export class StackService {
         );
       }
     }
-    const dir = this.store.dirOf(name);
     const inStack = (args: string[]) => ({ args, cwd: dir });
     const byProject = (args: string[]) => ({ args, cwd: this.runner.scratchDir });
     switch (action) {
