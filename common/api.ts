@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Problem, StackName } from './stack.js';
+import { NewStackName, Problem, StackName } from './stack.js';
 
 export const DockerHealth = z.object({
   reachable: z.boolean(),
@@ -21,7 +21,7 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 const Text = z.string().max(MAX_TEXT_BYTES, 'is larger than 1 MiB');
 
 export const CreateStackRequest = z.object({
-  name: StackName,
+  name: NewStackName,
   yaml: Text,
   env: Text.optional(),
 });

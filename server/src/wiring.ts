@@ -72,6 +72,7 @@ export async function createBerth(
     new StackHistory(path.join(config.dataDir, 'history')),
     validateCompose,
     logger.child({ module: 'stacks' }),
+    config.stacksDepth,
   );
   await store.start();
   const jobs = new JobStore();
@@ -82,12 +83,15 @@ export async function createBerth(
     log: logger.child({ module: 'terminals' }),
   });
   const scratchDir = path.join(config.dataDir, 'run');
+  // The runner asks the stack service (made below) for a stack's compose project.
+  const stacksRef: { current?: StackService } = {};
   const runner = new ComposeRunner({
     compose,
     terminal: new HubActionTerminal(hub),
     jobs,
     log: logger.child({ module: 'compose' }),
     scratchDir,
+    projectOf: (stack) => stacksRef.current?.projectOf(stack) ?? stack,
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
@@ -98,9 +102,13 @@ export async function createBerth(
     logger.child({ module: 'stacks' }),
     new StackChecker(new DockerComposeOracle(), childEnvironment()),
   );
+  stacksRef.current = stacks;
   const exec = new ExecSessions({
     hub,
-    runtime: engineState,
+    runtime: {
+      runtimeOf: (stack) => engineState.runtimeOf(stacks.projectOf(stack)),
+      projects: () => engineState.projects(),
+    },
     log: logger.child({ module: 'exec' }),
     cwd: scratchDir,
   });
@@ -139,7 +147,7 @@ export async function createBerth(
   );
   feed.seed(stacks.list());
   store.onChange((e) => feed.touch([e.type === 'changed' ? e.info.name : e.name]));
-  engineState.onChange((projects) => feed.touch(projects));
+  engineState.onChange((projects) => feed.touch(stacks.namesOfProjects(projects)));
 
   return {
     http,

@@ -32,6 +32,8 @@ export class ComposeRunner {
       dockerBin?: string;
       /** An empty folder for project-only commands (no compose file read). */
       scratchDir: string;
+      /** The compose project of a stack (`-p`); the stack name itself unless given. */
+      projectOf?: (stack: string) => string;
     },
   ) {
     mkdirSync(deps.scratchDir, { recursive: true });
@@ -93,7 +95,8 @@ export class ComposeRunner {
       for (const step of steps) {
         // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
         // TTY renderer costs ~50 ms of redraw ticks per action.
-        const argv = ['compose', '-p', stack, '--progress', 'plain', ...step.args];
+        const project = this.deps.projectOf?.(stack) ?? stack;
+        const argv = ['compose', '-p', project, '--progress', 'plain', ...step.args];
         say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
         exitCode = await this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
           cwd: step.cwd,

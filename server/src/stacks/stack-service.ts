@@ -15,6 +15,7 @@ import type { SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-
 import type { ValidateRequest } from '../../../common/api.js';
 import type { Problem } from '../../../common/stack.js';
 import { StackChecker } from './stack-check.js';
+import { projectNameOf } from '../../../common/names.js';
 
 /** What the engine says about one compose project. */
 export interface StackRuntime {
@@ -59,11 +60,17 @@ export class StackService {
   }
 
   summaryOf(info: StackFileInfo): StackSummary {
-    const rt = this.runtime.runtimeOf(info.name);
+    const projectName = projectNameOf(info.name);
+    const rt = this.runtime.runtimeOf(projectName);
     return {
       name: info.name,
       managed: true,
       composeFile: info.composeFile,
+      projectName,
+      conflicts: this.store
+        .list()
+        .filter((other) => other.name !== info.name && projectNameOf(other.name) === projectName)
+        .map((other) => other.name),
       status: rt.status,
       health: rt.health,
       services: { total: info.services.length, running: rt.running },
@@ -78,6 +85,8 @@ export class StackService {
       name: project,
       managed: false,
       composeFile: null,
+      projectName: project,
+      conflicts: [],
       status: rt.status,
       health: rt.health,
       services: { total: rt.services.length, running: rt.running },
@@ -89,12 +98,31 @@ export class StackService {
   summaryByName(name: string): StackSummary | null {
     const info = this.store.get(name);
     if (info) return this.summaryOf(info);
-    return this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+    const owned = this.store.list().some((i) => projectNameOf(i.name) === name);
+    return !owned && this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+  }
+
+  /**
+   * The stack names whose summaries a change of these compose projects touches: the folders
+   * mapping to each project, or the project itself when no folder does (an unmanaged one).
+   */
+  namesOfProjects(projects: readonly string[]): string[] {
+    const byProject = new Map<string, string[]>();
+    for (const i of this.store.list()) {
+      const p = projectNameOf(i.name);
+      byProject.set(p, [...(byProject.get(p) ?? []), i.name]);
+    }
+    return [...new Set(projects.flatMap((p) => byProject.get(p) ?? [p]))];
+  }
+
+  /** The compose project of a stack name (managed or not). */
+  projectOf(name: string): string {
+    return this.store.get(name) ? projectNameOf(name) : name;
   }
 
   list(): StackSummary[] {
     const managed = this.store.list().map((i) => this.summaryOf(i));
-    const names = new Set(managed.map((s) => s.name));
+    const names = new Set(managed.map((s) => s.projectName));
     const unmanaged = this.runtime
       .projects()
       .filter((p) => !names.has(p))
@@ -108,7 +136,7 @@ export class StackService {
   }
 
   private detailOf(files: StackFiles): StackDetail {
-    const rt = this.runtime.runtimeOf(files.info.name);
+    const rt = this.runtime.runtimeOf(projectNameOf(files.info.name));
     return {
       ...this.summaryOf(files.info),
       yaml: files.yaml,
@@ -132,7 +160,7 @@ export class StackService {
     const files = await this.store.read(name);
     const dir = this.store.dirOf(name);
     const own = this.checker.validate(files.yaml, { dir, env: files.env }).problems;
-    const compose = await this.checker.composeProblems(dir, name, files.yaml);
+    const compose = await this.checker.composeProblems(dir, projectNameOf(name), files.yaml);
     return [...own, ...compose];
   }
 
@@ -162,7 +190,9 @@ export class StackService {
         .validate(files.yaml, { dir, env: files.env })
         .problems.filter((p) => p.severity === 'error');
       // Compose has the last word: what it refuses is never started by mistake.
-      if (errors.length === 0) errors = await this.checker.composeProblems(dir, name, files.yaml);
+      if (errors.length === 0) {
+        errors = await this.checker.composeProblems(dir, projectNameOf(name), files.yaml);
+      }
       if (errors.length > 0) {
         const first = errors[0];
         throw new AppError(
@@ -190,7 +220,7 @@ export class StackService {
         const running = [
           ...new Set(
             this.runtime
-              .runtimeOf(name)
+              .runtimeOf(projectNameOf(name))
               .containers.filter((c) => c.state === 'running')
               .map((c) => c.service),
           ),
