@@ -13,6 +13,8 @@ import { openApiRoutes } from './http/openapi-routes.js';
 import { errorMiddleware } from './http/route.js';
 import { spaRoutes } from './http/spa.js';
 import { stackRoutes } from './http/stack-routes.js';
+import { stackFileRoutes } from './http/stack-file-routes.js';
+import type { StackExtraFiles } from './stacks/stack-files.js';
 import { validateRoutes } from './http/validate-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
@@ -26,6 +28,8 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  /** Override, include and extends files of stacks. */
+  files?: StackExtraFiles;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -66,6 +70,7 @@ export function createApp(deps: AppDeps): BerthApp {
   // Everything below needs a session.
   app.use('/api', requireSession);
   app.use('/api', stackRoutes(deps.stacks));
+  if (deps.files) app.use('/api', stackFileRoutes(deps.files));
   app.use('/api', jobRoutes(deps.jobs));
   app.use('/api', validateRoutes(deps.stacks));
   app.use('/api', convertRoutes());

@@ -25,6 +25,7 @@ import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
 import { StackChecker } from './stacks/stack-check.js';
+import { StackExtraFiles } from './stacks/stack-files.js';
 import { childEnvironment, DockerComposeOracle } from './compose/compose-oracle.js';
 import { validateCompose } from './validate/compose-validator.js';
 
@@ -67,8 +68,10 @@ export async function createBerth(
   }
   const sessionStore = new SqliteSessionStore(db, { log: logger.child({ module: 'sessions' }) });
 
+  const paths = new StackPaths(config.stacksDir);
+  const checker = new StackChecker(new DockerComposeOracle(), childEnvironment());
   const store = new StackStore(
-    new StackPaths(config.stacksDir),
+    paths,
     new StackHistory(path.join(config.dataDir, 'history')),
     validateCompose,
     logger.child({ module: 'stacks' }),
@@ -95,13 +98,7 @@ export async function createBerth(
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
-  const stacks = new StackService(
-    store,
-    engineState,
-    runner,
-    logger.child({ module: 'stacks' }),
-    new StackChecker(new DockerComposeOracle(), childEnvironment()),
-  );
+  const stacks = new StackService(store, engineState, runner, logger.child({ module: 'stacks' }), checker);
   stacksRef.current = stacks;
   const exec = new ExecSessions({
     hub,
@@ -125,6 +122,7 @@ export async function createBerth(
     stacks,
     jobs,
     validate: validateCompose,
+    files: new StackExtraFiles(store, paths, checker),
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });

@@ -1,5 +1,6 @@
 import type { ActionResponse, ConvertResponse, SaveStackResponse, StackAction } from '../../../common/api';
 import type { HistoryEntry, Problem, StackDetail } from '../../../common/stack';
+import type { SaveStackFileResponse, StackFileContent, StackFileList } from '../../../common/stack-files';
 import { http } from './http';
 
 const base = (name: string) => `/api/stacks/${encodeURIComponent(name)}`;
@@ -23,6 +24,11 @@ export const stacksApi = {
   detail: (name: string) => http.get<StackDetail>(base(name)),
   /** Saves the compose file only (.env is left alone). */
   save: (name: string, yaml: string, etag: string) => http.put<SaveStackResponse>(base(name), { yaml, etag }),
+  files: (name: string) => http.get<StackFileList>(`${base(name)}/files`),
+  file: (name: string, path: string) =>
+    http.get<StackFileContent>(`${base(name)}/files/${encodeURIComponent(path)}`),
+  saveFile: (name: string, path: string, content: string, etag: string) =>
+    http.put<SaveStackFileResponse>(`${base(name)}/files/${encodeURIComponent(path)}`, { content, etag }),
   convert: (command: string, into?: string) => http.post<ConvertResponse>('/api/convert', { command, into }),
   /** `stack`: its .env and files count; `env`: the .env text being edited, instead of the saved one. */
   validate: async (yaml: string, context: { stack?: string; env?: string } = {}) =>
