@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Problem, StackName } from './stack.js';
+import { NewStackName, Problem, StackName } from './stack.js';
 
 export const DockerHealth = z.object({
   reachable: z.boolean(),
@@ -21,7 +21,7 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 const Text = z.string().max(MAX_TEXT_BYTES, 'is larger than 1 MiB');
 
 export const CreateStackRequest = z.object({
-  name: StackName,
+  name: NewStackName,
   yaml: Text,
   env: Text.optional(),
 });
@@ -41,7 +41,13 @@ export const SaveStackResponse = z.object({
 });
 export type SaveStackResponse = z.infer<typeof SaveStackResponse>;
 
-export const ValidateRequest = z.object({ yaml: Text });
+export const ValidateRequest = z.object({
+  yaml: Text,
+  /** The `.env` text to interpolate with; omitted: the stack's own `.env` when `stack` is given. */
+  env: Text.optional(),
+  /** The stack the text belongs to: its `.env` and files (env_file, include, extends) count. */
+  stack: StackName.optional(),
+});
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 export const Username = z

@@ -48,6 +48,13 @@ import {
   VolumeName,
 } from './resources.js';
 import { LogsDownloadQuery } from './logs.js';
+import {
+  SaveStackFileRequest,
+  SaveStackFileResponse,
+  StackFileContent,
+  StackFileList,
+  StackFilePath,
+} from './stack-files.js';
 import { HostInfo } from './stats.js';
 import {
   CheckJob,
@@ -160,7 +167,26 @@ export const OPERATIONS = {
     errors: ['STACK_NOT_FOUND', 'STACK_BUSY', 'INVALID_COMPOSE', 'COMPOSE_UNAVAILABLE'],
   },
   getJob: { params: { id: JobId }, reply: Job, errors: ['NOT_FOUND'] },
-  validate: { body: ValidateRequest, reply: ValidateReply },
+  validate: {
+    body: ValidateRequest,
+    reply: ValidateReply,
+    description:
+      '`stack`: its .env (unless `env` is given) and files count; `env`: the .env text to interpolate with.',
+  },
+  listStackFiles: { params: name, reply: StackFileList, errors: ['STACK_NOT_FOUND'] },
+  getStackFile: {
+    params: { name: StackName, file: StackFilePath },
+    reply: StackFileContent,
+    errors: ['STACK_NOT_FOUND', 'NOT_FOUND'],
+  },
+  saveStackFile: {
+    params: { name: StackName, file: StackFilePath },
+    body: SaveStackFileRequest,
+    reply: SaveStackFileResponse,
+    errors: ['STACK_NOT_FOUND', 'NOT_FOUND', 'CONFLICT'],
+    description:
+      'CONFLICT (stale etag) carries `details.current = {content, etag}`. `file` is URL-encoded (`/` as %2F).',
+  },
   convert: {
     body: ConvertRequest,
     reply: ConvertResponse,

@@ -1,17 +1,28 @@
 import { z } from 'zod';
 
-import { COMPOSE_FILE_NAMES, STACK_NAME_PATTERN } from './names.js';
+import { COMPOSE_FILE_NAMES, NEW_STACK_NAME_PATTERN, projectNameOf, STACK_NAME_PATTERN } from './names.js';
 
-export { COMPOSE_FILE_NAMES, STACK_NAME_PATTERN };
+export { COMPOSE_FILE_NAMES, NEW_STACK_NAME_PATTERN, projectNameOf, STACK_NAME_PATTERN };
 
-/** A stack name; validated once at the entry, before any path is built. */
+/**
+ * A stack name (its folder path under the stacks dir); validated once at the entry, before any
+ * path is built. Every level starts with a letter or digit, so `.` and `..` never pass.
+ */
 export const StackName = z
   .string()
   .regex(
     STACK_NAME_PATTERN,
-    'a stack name is 1 to 64 characters: lower-case letters, digits, "_" and "-", starting with a letter or digit',
+    'a stack name is a folder name of 1 to 64 letters, digits, ".", "_", "-" or spaces, starting with a letter or digit (levels separated by "/")',
   );
 export type StackName = z.infer<typeof StackName>;
+
+/** The name of a stack Berth creates: already a valid compose project name. */
+export const NewStackName = z
+  .string()
+  .regex(
+    NEW_STACK_NAME_PATTERN,
+    'a stack name is 1 to 64 characters: lower-case letters, digits, "_" and "-", starting with a letter or digit',
+  );
 
 export const ComposeFileName = z.enum(COMPOSE_FILE_NAMES);
 export type ComposeFileName = z.infer<typeof ComposeFileName>;
@@ -57,6 +68,10 @@ export const StackSummary = z.object({
   /** false for compose projects running in the engine with no folder in the stacks dir. */
   managed: z.boolean(),
   composeFile: ComposeFileName.nullable(),
+  /** The compose project: derived from the folder name as compose does (`My.App` -> `myapp`). */
+  projectName: z.string(),
+  /** Other stacks whose folders map to the same compose project (never merged; a warning). */
+  conflicts: z.array(z.string()),
   status: StackStatus,
   health: StackHealth,
   services: z.object({ total: z.number().int(), running: z.number().int() }),

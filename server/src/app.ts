@@ -22,6 +22,8 @@ import { volumeHandlers } from './http/volumes-routes.js';
 import { spaRoutes } from './http/spa.js';
 import { stackHandlers } from './http/stack-routes.js';
 import { updatesHandlers } from './http/updates-routes.js';
+import { stackFileHandlers } from './http/stack-file-routes.js';
+import type { StackExtraFiles } from './stacks/stack-files.js';
 import type { Logger } from './logger.js';
 import type { LogService } from './logs/log-service.js';
 import type { ContainerService } from './resources/container-service.js';
@@ -29,7 +31,6 @@ import type { ImageService } from './resources/image-service.js';
 import type { NetworkService } from './resources/network-service.js';
 import type { ResourceJobs } from './resources/resource-jobs.js';
 import type { VolumeService } from './resources/volume-service.js';
-import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
 import type { HostService } from './stats/host-service.js';
 import type { UpdateService } from './updates/update-service.js';
@@ -41,7 +42,6 @@ export interface AppDeps {
   sessions: { store: Store; secret: string; endOtherSessions: EndOtherSessions };
   stacks: StackService;
   jobs: JobStore;
-  validate: ComposeValidator;
   host: HostService;
   logs: LogService;
   updates: UpdateService;
@@ -52,6 +52,8 @@ export interface AppDeps {
     containers: ContainerService;
     jobs: ResourceJobs;
   };
+  /** Override, include and extends files of stacks. */
+  files: StackExtraFiles;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -96,7 +98,8 @@ export function createApp(deps: AppDeps): BerthApp {
     ...authHandlers(deps.auth, deps.sessions.endOtherSessions),
     ...stackHandlers(deps.stacks),
     ...jobHandlers(deps.jobs),
-    ...composeToolHandlers(deps.validate),
+    ...composeToolHandlers(deps.stacks),
+    ...stackFileHandlers(deps.files),
     ...hostHandlers(deps.host),
     ...logsHandlers(deps.logs, log.child({ module: 'logs' })),
     ...updatesHandlers(deps.updates),

@@ -6,6 +6,8 @@ import { parseWindow } from './updates/update-policy.js';
 
 export interface Config {
   stacksDir: string;
+  /** How deep stack folders may sit (`/opt/stacks/media/jellyfin` is depth 2); 1 = direct children. */
+  stacksDepth: number;
   dataDir: string;
   port: number;
   host: string;
@@ -42,6 +44,10 @@ const port = z
   .transform(Number)
   .refine((n) => n <= 65535, 'must be a whole number from 0 to 65535');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const depth = z
+  .string()
+  .regex(/^[1-4]$/, 'must be a whole number from 1 to 4')
+  .transform(Number);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const isProxyAddress = (part: string): boolean => {
@@ -85,6 +91,7 @@ const window = z
 
 const settings: Setting[] = [
   { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
+  { key: 'stacksDepth', env: 'BERTH_STACKS_DEPTH', flag: '--stacks-depth', schema: depth },
   { key: 'dataDir', env: 'BERTH_DATA_DIR', flag: '--data-dir', schema: nonEmpty },
   { key: 'port', env: 'BERTH_PORT', flag: '--port', schema: port },
   { key: 'host', env: 'BERTH_HOST', flag: '--host', schema: nonEmpty },
@@ -100,6 +107,7 @@ const settings: Setting[] = [
 
 const defaults = {
   stacksDir: '/opt/stacks',
+  stacksDepth: 1,
   dataDir: './data',
   port: 5001,
   host: '0.0.0.0',

@@ -37,6 +37,10 @@ import { StackPaths } from './stacks/stack-paths.js';
 import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
+import { StackChecker } from './stacks/stack-check.js';
+import { StackExtraFiles } from './stacks/stack-files.js';
+import { DockerComposeOracle } from './compose/compose-oracle.js';
+import { childEnv } from './lib/child-env.js';
 import { validateCompose } from './validate/compose-validator.js';
 import { DockerConfigCredentials, type CredentialSource } from './updates/docker-credentials.js';
 import { Notifier } from './updates/notifier.js';
@@ -97,11 +101,14 @@ export async function createBerth(
   }
   const sessionStore = new SqliteSessionStore(db, { log: logger.child({ module: 'sessions' }) });
 
+  const paths = new StackPaths(config.stacksDir);
+  const checker = new StackChecker(new DockerComposeOracle(), childEnv());
   const store = new StackStore(
-    new StackPaths(config.stacksDir),
+    paths,
     new StackHistory(path.join(config.dataDir, 'history')),
     validateCompose,
     logger.child({ module: 'stacks' }),
+    config.stacksDepth,
   );
   await store.start();
   const jobs = new JobStore();
@@ -112,22 +119,20 @@ export async function createBerth(
     log: logger.child({ module: 'terminals' }),
   });
   const scratchDir = path.join(config.dataDir, 'run');
+  // The runner asks the stack service (made below) for a stack's compose project.
+  const stacksRef: { current?: StackService } = {};
   const runner = new ComposeRunner({
     compose,
     terminal: new HubActionTerminal(hub),
     jobs,
     log: logger.child({ module: 'compose' }),
     scratchDir,
+    projectOf: (stack) => stacksRef.current?.projectOf(stack) ?? stack,
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
-  const stacks = new StackService(
-    store,
-    engineState,
-    runner,
-    validateCompose,
-    logger.child({ module: 'stacks' }),
-  );
+  const stacks = new StackService(store, engineState, runner, logger.child({ module: 'stacks' }), checker);
+  stacksRef.current = stacks;
   const updateEngine = overrides.updateEngine ?? new DockerUpdateEngine();
   const updateStore = new UpdateStore(db);
   const updateLog = logger.child({ module: 'updates' });
@@ -176,7 +181,10 @@ export async function createBerth(
   stacks.useUpdates(updates);
   const exec = new ExecSessions({
     hub,
-    runtime: engineState,
+    runtime: {
+      runtimeOf: (stack) => engineState.runtimeOf(stacks.projectOf(stack)),
+      projects: () => engineState.projects(),
+    },
     log: logger.child({ module: 'exec' }),
     cwd: scratchDir,
   });
@@ -213,7 +221,7 @@ export async function createBerth(
       engine,
       jobs: resourceJobs,
       backupsDir: path.join(config.dataDir, 'backups'),
-      stackNames: () => new Set(store.list().map((s) => s.name)),
+      stackNames: () => new Set(store.list().map((s) => stacks.projectOf(s.name))),
       log: logger.child({ module: 'volumes' }),
     }),
     networks: new NetworkService(engine, config.dockerDaemonConfig, logger.child({ module: 'networks' })),
@@ -234,11 +242,11 @@ export async function createBerth(
     },
     stacks,
     jobs,
-    validate: validateCompose,
     host,
     updates,
     resources,
     logs,
+    files: new StackExtraFiles(store, paths, checker),
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -279,7 +287,7 @@ export async function createBerth(
   );
   feed.seed(stacks.list());
   store.onChange((e) => feed.touch([e.type === 'changed' ? e.info.name : e.name]));
-  engineState.onChange((projects) => feed.touch(projects));
+  engineState.onChange((projects) => feed.touch(stacks.namesOfProjects(projects)));
   updates.onChange((names) => feed.touch(names));
   updates.startSchedule();
 

@@ -12,6 +12,7 @@ export function tempDir(prefix = 'berth-test-'): { dir: string; cleanup: () => v
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     stacksDir: '/nonexistent/stacks',
+    stacksDepth: 1,
     dataDir: '/nonexistent/data',
     port: 0,
     host: '127.0.0.1',

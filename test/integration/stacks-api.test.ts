@@ -193,17 +193,23 @@ describe('bad input: a clear 4xx and nothing read or written outside the stacks 
     '..',
     '%2e%2e',
     '..%2f..%2fetc',
-    'a%2fb',
     'a%5cb',
     '%5c..%5c',
     'a%00b',
     '%2fetc%2fpasswd',
-    'Upper',
+    'a%2f..%2f..%2fetc',
+    'a%2f%2fb',
     'a'.repeat(65),
     '-leading',
     '.hidden',
-    'sp%20ace',
+    'a%2f.hidden',
   ];
+
+  // Folder names compose accepts are stack names (issue 16): absent ones are a plain 404.
+  it.each(['Upper', 'sp%20ace', 'a%2fb', 'My.App'])('GET /api/stacks/%s of no folder → 404', async (name) => {
+    const res = await t.agent.get(`/api/stacks/${name}`).expect(404);
+    expect(res.body.error.code).toBe('STACK_NOT_FOUND');
+  });
 
   it.each(badNames)('GET/PUT/DELETE/history /api/stacks/%s → 400 or 404', async (name) => {
     for (const res of [

@@ -431,6 +431,8 @@ describe('validateCompose: schema', () => {
       '    depends_on:',
       '      db:',
       '        condition: started',
+      '  db:',
+      '    image: postgres',
     );
     const found = problems(text);
     expect(found.map((p) => p.message)).toEqual([

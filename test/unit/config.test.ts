@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     const c = loadConfig({}, [], '/srv/berth');
     expect(c).toEqual({
       stacksDir: '/opt/stacks',
+      stacksDepth: 1,
       dataDir: '/srv/berth/data',
       port: 5001,
       host: '0.0.0.0',
@@ -24,6 +25,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ BERTH_DOCKER_DAEMON_CONFIG: '/srv/daemon.json' }).dockerDaemonConfig).toBe(
       '/srv/daemon.json',
     );
+  });
+
+  it('reads BERTH_STACKS_DEPTH from 1 to 4 and refuses anything else', () => {
+    expect(loadConfig({ BERTH_STACKS_DEPTH: '2' }).stacksDepth).toBe(2);
+    expect(loadConfig({}, ['--stacks-depth', '4']).stacksDepth).toBe(4);
+    for (const bad of ['0', '5', 'two', '-1']) {
+      expect(() => loadConfig({ BERTH_STACKS_DEPTH: bad })).toThrow(/BERTH_STACKS_DEPTH/);
+    }
   });
 
   it.each([

@@ -7,6 +7,8 @@ const summary = (name: string, status: StackSummary['status'] = 'running'): Stac
   name,
   managed: true,
   composeFile: 'compose.yaml',
+  projectName: name,
+  conflicts: [],
   status,
   health: 'none',
   services: { total: 1, running: status === 'running' ? 1 : 0 },

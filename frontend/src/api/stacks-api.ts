@@ -16,8 +16,14 @@ export const stacksApi = {
   /** Saves the compose file only (.env is left alone). */
   save: (name: string, yaml: string, etag: string) =>
     call('saveStack', { params: { name }, body: { yaml, etag } }),
+  files: (name: string) => call('listStackFiles', { params: { name } }),
+  file: (name: string, path: string) => call('getStackFile', { params: { name, file: path } }),
+  saveFile: (name: string, path: string, content: string, etag: string) =>
+    call('saveStackFile', { params: { name, file: path }, body: { content, etag } }),
   convert: (command: string, into?: string) => call('convert', { body: { command, into } }),
-  validate: async (yaml: string) => (await call('validate', { body: { yaml } })).problems,
+  /** `stack`: its .env and files count; `env`: the .env text being edited, instead of the saved one. */
+  validate: async (yaml: string, context: { stack?: string; env?: string } = {}) =>
+    (await call('validate', { body: { yaml, ...context } })).problems,
 };
 
 export interface WaitOptions {

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { childEnv, dotenvKeys } from '../lib/child-env.js';
+import { stackChildEnv } from '../lib/child-env.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ComposeCli } from './compose-cli.js';
@@ -17,12 +15,6 @@ export interface RunStep {
   args: string[];
   /** Folder to run in; the stack folder unless said otherwise. */
   cwd: string;
-}
-
-/** The allow-listed environment, less what the stack's own `.env` sets: the stack always wins. */
-async function stackEnv(dir: string): Promise<NodeJS.ProcessEnv> {
-  const dotenv = await readFile(path.join(dir, '.env'), 'utf8').catch(() => '');
-  return childEnv({ omit: dotenvKeys(dotenv) });
 }
 
 export interface JobContext {
@@ -51,6 +43,8 @@ export class ComposeRunner {
       dockerBin?: string;
       /** An empty folder for project-only commands (no compose file read). */
       scratchDir: string;
+      /** The compose project of a stack (`-p`); the stack name itself unless given. */
+      projectOf?: (stack: string) => string;
     },
   ) {
     mkdirSync(deps.scratchDir, { recursive: true });
@@ -132,11 +126,12 @@ export class ComposeRunner {
     const compose = async (args: string[], cwd: string): Promise<number> => {
       // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
       // TTY renderer costs ~50 ms of redraw ticks per action.
-      const argv = ['compose', '-p', stack, '--progress', 'plain', ...args];
+      const project = this.deps.projectOf?.(stack) ?? stack;
+      const argv = ['compose', '-p', project, '--progress', 'plain', ...args];
       say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
       return this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
         cwd,
-        env: await stackEnv(cwd),
+        env: await stackChildEnv(cwd),
         onData: write,
       });
     };

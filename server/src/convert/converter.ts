@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { openTarget, writeCompose, type ComposeParts, type Target } from './compose-writer.js';
 import { parseCommand, type ResourceCommand, type RunCommand } from './run-parser.js';
 import { mapService, type ComposeMap } from './service-mapper.js';
-import { readShell, type Word } from './shell-words.js';
+import { readShell, type ShellCommand, type Word } from './shell-words.js';
 import { code, WordExpander } from './word-expander.js';
 
 const MAX_SERVICE_NAME = 63;
@@ -69,18 +69,30 @@ export function convertRun(command: string, into?: string): ConvertResponse {
   const runs: RunCommand[] = [];
   const resources = new Map<string, ResourceCommand>();
   const skipped: string[] = [];
-  for (const cmd of shell.commands) {
+  const reasons: string[] = [];
+  const { commands, joined } = joinLostContinuations(shell.commands, x);
+  for (const line of joined) {
+    warnings.push(
+      `line ${line}: joined to the docker command above it (its \`\\\` line continuation seems lost in the paste)`,
+    );
+  }
+  for (const cmd of commands) {
     const parsed = parseCommand(cmd, x);
     if (parsed.kind === 'run') runs.push(parsed.run);
     else if (parsed.kind === 'resource')
       resources.set(`${parsed.resource.kind}:${parsed.resource.name}`, parsed.resource);
     else if (parsed.kind === 'other') {
-      if (!parsed.quiet)
-        warnings.push(`line ${parsed.line}: skipped ${code(clip(parsed.text))}: not a docker run command`);
+      if (parsed.reason) reasons.push(parsed.reason);
+      if (!parsed.quiet) {
+        warnings.push(
+          `line ${parsed.line}: skipped ${code(clip(parsed.text))}: ${parsed.reason ?? 'not a docker run command'}`,
+        );
+      }
       skipped.push(parsed.text);
     }
   }
   if (runs.length === 0) {
+    if (reasons[0]) throw new AppError('BAD_REQUEST', `no service could be made: ${reasons[0]}`);
     const seen = skipped[0] ? ` (found ${code(clip(skipped[0]))})` : '';
     throw new AppError(
       'BAD_REQUEST',
@@ -147,6 +159,42 @@ export function convertRun(command: string, into?: string): ConvertResponse {
     }
   }
   return { yaml: writeCompose(parts, target), warnings };
+}
+
+const DOCKER_COMMAND =
+  /^(?:\$\s+)?(?:sudo\s+(?:-\S+\s+)*)?(?:docker|podman|nerdctl)\s+(?:-\S+\s+(?:\S+\s+)?)*(?:container\s+)?(?:run|create|service\s+create)\b/;
+const IMAGE_LIKE = /^[a-z0-9][a-z0-9._/:@-]*$/i;
+
+/**
+ * README pastes often lose their `\` continuations: the lines after `docker run ...` then start
+ * with `-` or `--` (and the last may hold the image alone). Such lines belong to the command above.
+ */
+function joinLostContinuations(
+  commands: ShellCommand[],
+  x: WordExpander,
+): { commands: ShellCommand[]; joined: number[] } {
+  const out: ShellCommand[] = [];
+  const joined: number[] = [];
+  let open: ShellCommand | null = null;
+  let openJoined = false;
+  for (const cmd of commands) {
+    const first = cmd.words[0] ? x.plain(cmd.words[0]) : '';
+    const startsWithOption: boolean = first.length > 1 && first.startsWith('-');
+    const imageAlone: boolean = cmd.words.length === 1 && IMAGE_LIKE.test(first) && openJoined;
+    if (open && cmd.line > open.line && (startsWithOption || imageAlone)) {
+      open.words.push(...cmd.words);
+      open.redirections.push(...cmd.redirections);
+      joined.push(cmd.line);
+      openJoined = !imageAlone;
+      if (imageAlone) open = null;
+      continue;
+    }
+    const copy = { ...cmd, words: [...cmd.words], redirections: [...cmd.redirections] };
+    out.push(copy);
+    open = DOCKER_COMMAND.test(cmd.words.map((w) => x.plain(w)).join(' ')) ? copy : null;
+    openJoined = false;
+  }
+  return { commands: out, joined };
 }
 
 function clip(text: string): string {

@@ -11,7 +11,10 @@ export type GivenOption =
 export interface RunCommand {
   line: number;
   tool: string;
-  subcommand: 'run' | 'create';
+  /** `service`: `docker service create`, whose swarm options are in `swarm`. */
+  subcommand: 'run' | 'create' | 'service';
+  /** Options only `docker service create` has (replicas, placement, update config, ...). */
+  swarm: Array<{ name: string; word: Word }>;
   options: GivenOption[];
   image: Word;
   args: Word[];
@@ -33,7 +36,7 @@ export type ParsedCommand =
   | { kind: 'run'; run: RunCommand }
   | { kind: 'resource'; resource: ResourceCommand }
   | { kind: 'assignment' }
-  | { kind: 'other'; text: string; line: number; quiet: boolean };
+  | { kind: 'other'; text: string; line: number; quiet: boolean; reason?: string };
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 const TOOLS = new Set(['docker', 'podman', 'nerdctl']);
@@ -179,8 +182,16 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
     const resource = parseResource(sub, words.slice(i + 1), x);
     return resource ? { kind: 'resource', resource } : other(cmd, x, true);
   }
-  if (sub !== 'run' && sub !== 'create') return other(cmd, x, sub === 'pull' || sub === 'image');
+  let service = false;
+  if (sub === 'service') {
+    if (plain(words[i + 1]) !== 'create') return other(cmd, x, false);
+    service = true;
+    i++;
+  } else if (sub !== 'run' && sub !== 'create') return other(cmd, x, false);
   i++;
+  const swarm: RunCommand['swarm'] = [];
+  /** The last unknown option that took the next word as its value (to explain a missing image). */
+  let tookImage: { written: string; value: string } | null = null;
 
   const options: GivenOption[] = [];
   let image: Word | undefined;
@@ -194,11 +205,28 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
     }
     if (text.startsWith('--') && text.length > 2) {
       const eq = text.indexOf('=');
-      const name = text.slice(2, eq < 0 ? undefined : eq);
+      const given = text.slice(2, eq < 0 ? undefined : eq);
+      const name = service ? (SERVICE_RENAMES[given] ?? given) : given;
+      const written = `--${given}`;
+      if (service && SERVICE_QUIET_FLAGS.has(name)) continue;
+      if (service && SWARM_VALUE_OPTIONS.has(name)) {
+        const value = eq < 0 ? words[++i] : dropPrefix(word, eq + 1);
+        if (value) swarm.push({ name, word: value });
+        else notes.push(`\`${written}\` has no value; ignored`);
+        continue;
+      }
       const spec = longOption(name);
-      const written = `--${name}`;
       if (!spec) {
-        options.push({ name, written, kind: 'unknown', word: eq < 0 ? null : dropPrefix(word, eq + 1) });
+        // An option Berth does not know most likely takes a value, unless written `--foo=bar`
+        // or followed by another option.
+        let value: Word | null = eq < 0 ? null : dropPrefix(word, eq + 1);
+        const next = words[i + 1];
+        if (eq < 0 && next && !plain(next).startsWith('-')) {
+          value = next;
+          i++;
+          tookImage = { written, value: plain(next) };
+        } else tookImage = null;
+        options.push({ name, written, kind: 'unknown', word: value });
         continue;
       }
       if (spec.arity === 'flag') {
@@ -244,12 +272,10 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
     break;
   }
   if (!image) {
-    return {
-      kind: 'other',
-      text: words.map(sourceOf).join(' '),
-      line: cmd.line,
-      quiet: false,
-    };
+    const reason = tookImage
+      ? `the unknown option \`${tookImage.written}\` took \`${tookImage.value}\` as its value, which leaves no image: write \`${tookImage.written}=VALUE\` if it takes one, or drop it`
+      : undefined;
+    return { kind: 'other', text: words.map(sourceOf).join(' '), line: cmd.line, quiet: false, reason };
   }
   for (const r of cmd.redirections) notes.push(`redirection \`${r}\` ignored`);
   // Expanded now: a later assignment in the paste must not change this command.
@@ -259,7 +285,8 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
     run: {
       line: cmd.line,
       tool,
-      subcommand: sub,
+      subcommand: service ? 'service' : sub,
+      swarm: swarm.map((o) => ({ ...o, word: resolved(o.word) })),
       options: options.map((o) =>
         o.kind === 'flag' || o.word === null ? o : { ...o, word: resolved(o.word) },
       ) as GivenOption[],
@@ -270,6 +297,55 @@ export function parseCommand(cmd: ShellCommand, x: WordExpander): ParsedCommand 
     },
   };
 }
+
+/** `docker service create` options with another name in `docker run`. */
+const SERVICE_RENAMES: Record<string, string> = {
+  'container-label': 'label',
+  label: 'service-label',
+  host: 'add-host',
+  group: 'group-add',
+  'limit-cpu': 'limit-cpus',
+  'reserve-cpu': 'reserve-cpus',
+};
+
+const SERVICE_QUIET_FLAGS = new Set(['detach', 'quiet', 'with-registry-auth', 'no-resolve-image']);
+
+/** Options of `docker service create` that go to `deploy:` (or are swarm-only). */
+const SWARM_VALUE_OPTIONS = new Set([
+  'replicas',
+  'mode',
+  'constraint',
+  'placement-pref',
+  'replicas-max-per-node',
+  'max-concurrent',
+  'update-parallelism',
+  'update-delay',
+  'update-failure-action',
+  'update-monitor',
+  'update-max-failure-ratio',
+  'update-order',
+  'rollback-parallelism',
+  'rollback-delay',
+  'rollback-failure-action',
+  'rollback-monitor',
+  'rollback-max-failure-ratio',
+  'rollback-order',
+  'restart-condition',
+  'restart-delay',
+  'restart-max-attempts',
+  'restart-window',
+  'limit-cpus',
+  'limit-memory',
+  'limit-pids',
+  'reserve-cpus',
+  'reserve-memory',
+  'endpoint-mode',
+  'service-label',
+  'secret',
+  'config',
+  'generic-resource',
+  'publish',
+]);
 
 function flag(spec: RunOptionSpec, written: string, value: string | null): GivenOption {
   let on = true;

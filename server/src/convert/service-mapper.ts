@@ -188,7 +188,9 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
 
   for (const o of run.options) {
     if (o.kind === 'unknown') {
-      b.warnings.push(`unknown option \`${o.written}\` was left out (read as a flag without a value)`);
+      b.warnings.push(
+        `unknown option \`${o.written}\` was left out${o.word ? ` with its value \`${x.plain(o.word)}\`` : ' (read as a flag without a value)'}`,
+      );
       continue;
     }
     if (o.kind === 'flag') {
@@ -254,7 +256,7 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
         }
         break;
       case 'publish':
-        b.list('ports', v);
+        b.list('ports', v.includes('=') ? longPort(v) : v);
         break;
       case 'expose':
         b.list('expose', v);
@@ -478,12 +480,112 @@ export function mapService(run: RunCommand, ctx: MapContext): MappedService {
   }
 
   if (run.args.length > 0) b.s.command = run.args.map(str);
+  if (run.subcommand === 'service') {
+    // `--name` names the swarm service (the compose service name), not one container.
+    delete b.s.container_name;
+    mapSwarm(b, run, str);
+  }
+  if (b.s.network_mode === 'host' && b.s.ports !== undefined) {
+    const ports = (b.s.ports as unknown[]).map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+    delete b.s.ports;
+    b.warnings.push(
+      `published ports ${ports.map((p) => `\`${p}\``).join(', ')} were dropped: with \`--network host\` the container uses the host's ports directly and the engine ignores \`-p\``,
+    );
+  }
+  foldResources(b);
   if (run.subcommand === 'create') {
     b.warnings.push('`docker create` only creates the container; `docker compose up` also starts it');
   }
   for (const n of run.notes) b.warnings.push(n);
 
   return { service: ordered(b.s), volumes: b.volumes, networks: b.networks, warnings: b.warnings };
+}
+
+/** `published=8080,target=80,protocol=udp,mode=host` (service syntax) -> a long-syntax port. */
+function longPort(spec: string): ComposeMap {
+  const given = new Map(spec.split(',').map((part) => part.split('=') as [string, string | undefined]));
+  const port: ComposeMap = {};
+  if (given.has('target')) port.target = Number(given.get('target'));
+  for (const k of ['published', 'protocol', 'mode']) if (given.get(k)) port[k] = given.get(k);
+  return port;
+}
+
+const SWARM_SECTIONS: Record<string, [string, Record<string, string>]> = {
+  update: ['update_config', {}],
+  rollback: ['rollback_config', {}],
+  restart: ['restart_policy', {}],
+};
+const NUMERIC = new Set([
+  'replicas',
+  'parallelism',
+  'max_attempts',
+  'max_failure_ratio',
+  'max_replicas_per_node',
+  'pids',
+]);
+
+/** `docker service create` options into `deploy:` (replicas, mode, placement, update/rollback/restart, resources). */
+function mapSwarm(b: ServiceBuilder, run: RunCommand, str: (w: Word) => string): void {
+  const deploy: ComposeMap = typeof b.s.deploy === 'object' && b.s.deploy ? (b.s.deploy as ComposeMap) : {};
+  const value = (key: string, v: string): unknown =>
+    NUMERIC.has(key) && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+  for (const { name, word } of run.swarm) {
+    const v = str(word);
+    const dash = name.indexOf('-');
+    const head = dash < 0 ? name : name.slice(0, dash);
+    const tail = (dash < 0 ? '' : name.slice(dash + 1)).replace(/-/g, '_');
+    const section = SWARM_SECTIONS[head];
+    if (name === 'replicas' || name === 'mode') deploy[name] = value(name, v);
+    else if (name === 'endpoint-mode') deploy.endpoint_mode = v;
+    else if (name === 'constraint') append(child(deploy, 'placement'), 'constraints', v);
+    else if (name === 'placement-pref') {
+      const [k = 'spread', pv = ''] = v.split('=');
+      append(child(deploy, 'placement'), 'preferences', { [k]: pv });
+    } else if (name === 'replicas-max-per-node')
+      child(deploy, 'placement').max_replicas_per_node = value('max_replicas_per_node', v);
+    else if (section) {
+      const key = name === 'restart-condition' ? 'condition' : tail;
+      child(deploy, section[0])[key] = value(key, v);
+    } else if (head === 'limit' || head === 'reserve') {
+      const block = child(child(deploy, 'resources'), head === 'limit' ? 'limits' : 'reservations');
+      const key = tail === 'cpus' ? 'cpus' : tail;
+      block[key] = value(key, v);
+    } else if (name === 'service-label') {
+      const [k = '', lv] = keyValue(v);
+      child(deploy, 'labels')[k] = lv ?? '';
+    } else if (name === 'publish') b.list('ports', v.includes('=') ? longPort(v) : v);
+    else b.warn(`--${name}`, 'compose has no such setting for a single service; add it by hand if needed');
+  }
+  if (Object.keys(deploy).length > 0) b.s.deploy = deploy;
+  b.warnings.push(
+    '`docker service create` is for swarm: `docker compose up` uses replicas, resources and restart_policy of `deploy:`; the rest counts for `docker stack deploy`',
+  );
+}
+
+/**
+ * compose refuses `mem_limit`/`cpus`/`pids_limit`/`mem_reservation` next to a `deploy.resources`
+ * block that does not say the same: once the block exists (`--gpus`, service limits), they move
+ * into it.
+ */
+function foldResources(b: ServiceBuilder): void {
+  const resources = (b.s.deploy as ComposeMap | undefined)?.resources as ComposeMap | undefined;
+  if (!resources) return;
+  const moves: Array<[string, string, string]> = [
+    ['mem_limit', 'limits', 'memory'],
+    ['cpus', 'limits', 'cpus'],
+    ['pids_limit', 'limits', 'pids'],
+    ['mem_reservation', 'reservations', 'memory'],
+  ];
+  for (const [own, blockName, key] of moves) {
+    if (b.s[own] === undefined || resources[blockName] === undefined) continue;
+    const block = resources[blockName] as ComposeMap;
+    if (block[key] === undefined) block[key] = b.s[own];
+    else
+      b.warnings.push(
+        `\`${own}\` was dropped: \`deploy.resources.${blockName}.${key}\` says ${String(block[key])}`,
+      );
+    delete b.s[own];
+  }
 }
 
 function ordered(s: ComposeMap): ComposeMap {

@@ -7,6 +7,7 @@ import { CLIENT_EVENTS, SERVER_EVENTS } from '../../../common/events.js';
 import * as operations from '../../../common/operations.js';
 import { OPERATIONS, type OperationSchemas } from '../../../common/operations.js';
 import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
+import * as stackFiles from '../../../common/stack-files.js';
 import * as stack from '../../../common/stack.js';
 import * as logs from '../../../common/logs.js';
 import * as resources from '../../../common/resources.js';
@@ -31,6 +32,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   updates,
   resources,
   logs,
+  stackFiles,
   { AckError },
 ];
 

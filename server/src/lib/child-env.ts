@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 /**
  * The environment of every process Berth starts (compose, shells, the docker CLI): an allow-list,
  * never Berth's own environment. Compose lets the process environment win over a stack's `.env`,
@@ -42,4 +45,10 @@ export function dotenvKeys(text: string): string[] {
     if (m?.[1]) keys.push(m[1]);
   }
   return keys;
+}
+
+/** The environment of a process run for a stack: the allow-list less what its `.env` sets. */
+export async function stackChildEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  const dotenv = await readFile(path.join(dir, '.env'), 'utf8').catch(() => '');
+  return childEnv({ omit: dotenvKeys(dotenv) });
 }

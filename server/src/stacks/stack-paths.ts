@@ -20,7 +20,7 @@ export class StackPaths {
     if (!STACK_NAME_PATTERN.test(name)) {
       throw new AppError('BAD_REQUEST', `invalid stack name "${name.slice(0, 80)}"`);
     }
-    return path.join(this.root, name);
+    return path.join(this.root, ...name.split('/'));
   }
 
   isInside(p: string): boolean {

@@ -11,7 +11,11 @@ import type { Job } from '../compose/job-store.js';
 import type { Logger } from '../logger.js';
 import type { StackAction } from '../../../common/api.js';
 import { AppError } from '../errors.js';
-import type { ComposeValidator, SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-store.js';
+import type { SaveResult, StackFileInfo, StackFiles, StackStore } from './stack-store.js';
+import type { ValidateRequest } from '../../../common/api.js';
+import type { Problem } from '../../../common/stack.js';
+import { StackChecker } from './stack-check.js';
+import { projectNameOf } from '../../../common/names.js';
 
 /** What the engine says about one compose project. */
 export interface StackRuntime {
@@ -45,8 +49,9 @@ export class StackService {
     private readonly store: StackStore,
     private readonly runtime: RuntimeSource,
     private readonly runner: ComposeRunner,
-    private readonly validate: ComposeValidator,
     private readonly log: Logger,
+    /** Env-aware checks and compose as the oracle; without it, the plain text check only. */
+    private readonly checker: StackChecker = new StackChecker(null, {}),
   ) {}
 
   /** Wired after construction: the update service itself reads stacks. */
@@ -54,12 +59,32 @@ export class StackService {
     this.updates = updates;
   }
 
+  /**
+   * The editor's check: schema and compose's rules, with the stack's `.env` (or the `env` text
+   * given) for interpolation and its folder for env files, includes and extends.
+   */
+  async validate(input: ValidateRequest): Promise<Problem[]> {
+    let dir: string | undefined;
+    let env: string | null | undefined = input.env;
+    if (input.stack !== undefined && (await this.store.exists(input.stack))) {
+      dir = this.store.dirOf(input.stack);
+      if (env === undefined) env = (await this.store.read(input.stack)).env;
+    }
+    return this.checker.validate(input.yaml, { dir, env }).problems;
+  }
+
   summaryOf(info: StackFileInfo): StackSummary {
-    const rt = this.runtime.runtimeOf(info.name);
+    const projectName = projectNameOf(info.name);
+    const rt = this.runtime.runtimeOf(projectName);
     return {
       name: info.name,
       managed: true,
       composeFile: info.composeFile,
+      projectName,
+      conflicts: this.store
+        .list()
+        .filter((other) => other.name !== info.name && projectNameOf(other.name) === projectName)
+        .map((other) => other.name),
       status: rt.status,
       health: rt.health,
       services: { total: info.services.length, running: rt.running },
@@ -75,6 +100,8 @@ export class StackService {
       name: project,
       managed: false,
       composeFile: null,
+      projectName: project,
+      conflicts: [],
       status: rt.status,
       health: rt.health,
       services: { total: rt.services.length, running: rt.running },
@@ -87,12 +114,31 @@ export class StackService {
   summaryByName(name: string): StackSummary | null {
     const info = this.store.get(name);
     if (info) return this.summaryOf(info);
-    return this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+    const owned = this.store.list().some((i) => projectNameOf(i.name) === name);
+    return !owned && this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+  }
+
+  /**
+   * The stack names whose summaries a change of these compose projects touches: the folders
+   * mapping to each project, or the project itself when no folder does (an unmanaged one).
+   */
+  namesOfProjects(projects: readonly string[]): string[] {
+    const byProject = new Map<string, string[]>();
+    for (const i of this.store.list()) {
+      const p = projectNameOf(i.name);
+      byProject.set(p, [...(byProject.get(p) ?? []), i.name]);
+    }
+    return [...new Set(projects.flatMap((p) => byProject.get(p) ?? [p]))];
+  }
+
+  /** The compose project of a stack name (managed or not). */
+  projectOf(name: string): string {
+    return this.store.get(name) ? projectNameOf(name) : name;
   }
 
   list(): StackSummary[] {
     const managed = this.store.list().map((i) => this.summaryOf(i));
-    const names = new Set(managed.map((s) => s.name));
+    const names = new Set(managed.map((s) => s.projectName));
     const unmanaged = this.runtime
       .projects()
       .filter((p) => !names.has(p))
@@ -106,7 +152,7 @@ export class StackService {
   }
 
   private detailOf(files: StackFiles): StackDetail {
-    const rt = this.runtime.runtimeOf(files.info.name);
+    const rt = this.runtime.runtimeOf(projectNameOf(files.info.name));
     return {
       ...this.summaryOf(files.info),
       yaml: files.yaml,
@@ -120,8 +166,18 @@ export class StackService {
     return this.detailOf(await this.store.create(name, yaml, env));
   }
 
-  save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
-    return this.store.save(name, input);
+  /** Saves, then reports Berth's problems and compose's own verdict on the saved folder. */
+  async save(name: string, input: { yaml: string; env?: string; etag: string }): Promise<SaveResult> {
+    const saved = await this.store.save(name, input);
+    return { etag: saved.etag, problems: await this.problemsOnDisk(name) };
+  }
+
+  private async problemsOnDisk(name: string): Promise<Problem[]> {
+    const files = await this.store.read(name);
+    const dir = this.store.dirOf(name);
+    const own = this.checker.validate(files.yaml, { dir, env: files.env }).problems;
+    const compose = await this.checker.composeProblems(dir, projectNameOf(name), files.yaml);
+    return [...own, ...compose];
   }
 
   history(name: string): Promise<HistoryEntry[]> {
@@ -144,8 +200,15 @@ export class StackService {
   async action(name: string, action: StackAction, actor = 'unknown'): Promise<Job> {
     const files = await this.store.read(name);
     const byName = action === 'down' || action === 'stop';
+    const dir = this.store.dirOf(name);
     if (!byName) {
-      const errors = this.validate(files.yaml).problems.filter((p) => p.severity === 'error');
+      let errors = this.checker
+        .validate(files.yaml, { dir, env: files.env })
+        .problems.filter((p) => p.severity === 'error');
+      // Compose has the last word: what it refuses is never started by mistake.
+      if (errors.length === 0) {
+        errors = await this.checker.composeProblems(dir, projectNameOf(name), files.yaml);
+      }
       if (errors.length > 0) {
         const first = errors[0];
         throw new AppError(
@@ -155,7 +218,6 @@ export class StackService {
         );
       }
     }
-    const dir = this.store.dirOf(name);
     const inStack = (args: string[]) => ({ args, cwd: dir });
     const byProject = (args: string[]) => ({ args, cwd: this.runner.scratchDir });
     switch (action) {
@@ -175,7 +237,7 @@ export class StackService {
         const running = [
           ...new Set(
             this.runtime
-              .runtimeOf(name)
+              .runtimeOf(projectNameOf(name))
               .containers.filter((c) => c.state === 'running')
               .map((c) => c.service),
           ),

@@ -94,26 +94,42 @@ export class StackStore {
     private readonly history: StackHistory,
     private readonly validate: ComposeValidator,
     private readonly log: Logger,
+    /** How deep stack folders sit: 1 = direct children of the stacks dir. */
+    private readonly depth = 1,
   ) {}
 
   /** Scans the stacks dir once and starts the watcher. */
   async start(): Promise<void> {
-    const entries = await readdir(this.paths.root, { withFileTypes: true });
-    await Promise.all(
-      entries
-        .filter((e) => !e.name.startsWith('.') && STACK_NAME_PATTERN.test(e.name))
-        .map(async (e) => {
-          const info = await this.inspect(e.name).catch((err: unknown) => {
-            // Not silently dropped: the user sees in the log why a folder is not listed.
-            this.log.warn({ err, folder: e.name }, 'stack folder cannot be read; not listed');
-            return null;
-          });
-          if (info) this.index.set(e.name, info);
-        }),
+    await this.scan('', 1);
+    this.watcher = new StackWatcher(
+      this.paths.root,
+      (name) => this.scheduleRefresh(name),
+      this.log,
+      this.depth,
     );
-    this.watcher = new StackWatcher(this.paths.root, (name) => this.scheduleRefresh(name), this.log);
     await this.watcher.start();
     this.log.info({ stacks: this.index.size, root: this.paths.root }, 'stacks discovered');
+  }
+
+  /** A folder with a compose file is a stack; one without is a group looked into, up to `depth`. */
+  private async scan(prefix: string, level: number): Promise<void> {
+    const dir = prefix === '' ? this.paths.root : this.paths.dirOf(prefix);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map(async (e) => {
+          const name = prefix === '' ? e.name : `${prefix}/${e.name}`;
+          if (!STACK_NAME_PATTERN.test(name)) return;
+          const info = await this.inspect(name).catch((err: unknown) => {
+            // Not silently dropped: the user sees in the log why a folder is not listed.
+            this.log.warn({ err, folder: name }, 'stack folder cannot be read; not listed');
+            return null;
+          });
+          if (info) this.index.set(name, info);
+          else if (level < this.depth) await this.scan(name, level + 1);
+        }),
+    );
   }
 
   async close(): Promise<void> {
@@ -374,7 +390,7 @@ export class StackStore {
     return this.writes.run(name, async () => {
       const loc = await this.requireStack(name);
       await mkdir(this.paths.trash, { recursive: true });
-      const target = path.join(this.paths.trash, `${name}-${compactTimestamp(now)}`);
+      const target = path.join(this.paths.trash, `${name.replace(/\//g, '__')}-${compactTimestamp(now)}`);
       await rename(loc.dir, target);
       await this.refresh(name);
       this.log.info({ name, target }, 'stack moved to trash');

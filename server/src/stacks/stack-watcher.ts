@@ -17,19 +17,24 @@ export class StackWatcher {
     private readonly root: string,
     private readonly onStack: (name: string) => void,
     private readonly log: Logger,
+    /** Stack folders sit 1..depth levels down (groups of stacks above them). */
+    private readonly depth = 1,
   ) {}
 
   private ignored = (p: string): boolean => {
     const rel = path.relative(this.root, p);
     if (rel === '') return false;
     const parts = rel.split(path.sep);
-    if (parts.length > 2 || parts[0]?.startsWith('.')) return true;
-    return parts.length === 2 && !RELEVANT_FILES.has(parts[1] ?? '');
+    if (parts.length > this.depth + 1 || parts.some((x) => x.startsWith('.'))) return true;
+    // Below a possible stack folder only its compose files and .env count; at group levels
+    // folders are followed too.
+    const last = parts[parts.length - 1] ?? '';
+    return parts.length > 1 && !RELEVANT_FILES.has(last) && parts.length > this.depth;
   };
 
   start(): Promise<void> {
     this.watcher = watch(this.root, {
-      depth: 1,
+      depth: this.depth,
       ignoreInitial: true,
       followSymlinks: false,
       ignored: this.ignored,
@@ -37,9 +42,13 @@ export class StackWatcher {
       atomic: true,
     });
     this.watcher.on('all', (_event, p) => {
-      const rel = path.relative(this.root, p);
-      const name = rel.split(path.sep)[0];
-      if (name && !name.startsWith('.')) this.onStack(name);
+      const parts = path.relative(this.root, p).split(path.sep);
+      if (RELEVANT_FILES.has(parts[parts.length - 1] ?? '')) parts.pop();
+      // Every folder level that may be the stack is told; non-stacks refresh to nothing.
+      for (let n = 1; n <= Math.min(parts.length, this.depth); n++) {
+        const name = parts.slice(0, n).join('/');
+        if (name && !name.startsWith('.')) this.onStack(name);
+      }
     });
     this.watcher.on('error', (err) => this.log.error({ err }, 'stack watcher error'));
     return new Promise((resolve) => this.watcher?.once('ready', () => resolve()));

@@ -23,6 +23,10 @@ import {
   type AliasTable,
 } from './yaml-tree.js';
 import { describeSchemaErrors, type SchemaIssue } from './schema-errors.js';
+import { semanticIssues, type SemanticContext } from './semantic-rules.js';
+
+/** What is known of the stack around the text; without it, nothing depends on the environment. */
+export type ValidateOptions = Partial<SemanticContext>;
 
 export interface ValidationResult {
   problems: Problem[];
@@ -61,11 +65,11 @@ export function warmUpComposeValidator(): void {
 }
 
 /**
- * Checks a compose file as `docker compose config` would before deploying: YAML syntax, then the
- * compose-spec schema. Positions are 1-based, in UTF-16 code units, end exclusive; problems are
+ * Checks a compose file as `docker compose config` would before deploying: YAML syntax, the
+ * compose-spec schema, then compose's own rules (references, short syntaxes, interpolation). Positions are 1-based, in UTF-16 code units, end exclusive; problems are
  * sorted by position and capped at MAX_PROBLEMS.
  */
-export function validateCompose(text: string): ValidationResult {
+export function validateCompose(text: string, options: ValidateOptions = {}): ValidationResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
@@ -92,6 +96,7 @@ export function validateCompose(text: string): ValidationResult {
 
   let parsed = true;
   let hasServices = false;
+  const documents: { doc: Document.Parsed; aliases: AliasTable; data: unknown }[] = [];
   docs.forEach((doc, i) => {
     const aliases = trees[i]?.aliases ?? new Map();
     const root = doc.contents;
@@ -115,8 +120,9 @@ export function validateCompose(text: string): ValidationResult {
       return;
     }
     const validate = schemaValidator();
-    if (!validate(data)) {
-      const issues = describeSchemaErrors(validate.errors ?? [], data);
+    const issues = validate(data) ? [] : describeSchemaErrors(validate.errors ?? [], data);
+    if (isMap(root)) documents.push({ doc, aliases, data });
+    {
       for (const { issue, start, end, repeats } of placeIssues(doc, aliases, text, issues)) {
         const more =
           repeats > 0 ? ` (and ${repeats} more ${repeats === 1 ? 'place' : 'places'} using this anchor)` : '';
@@ -130,6 +136,20 @@ export function validateCompose(text: string): ValidationResult {
       report('warning', '`version` is obsolete: compose ignores it', ...pair(version.key.range));
     }
   });
+
+  // Compose merges the documents of one file before its own rules apply, and applies them only
+  // to a file that passed the schema: on a broken one they would mostly repeat the same typo.
+  const schemaClean = problems.every((p) => p.severity !== 'error');
+  if (parsed && schemaClean && documents.length > 0) {
+    const merged = documents.map((d) => d.data).reduce(mergeDocuments);
+    const issues = semanticIssues(merged, { env: options.env, exists: options.exists });
+    for (const issue of issues) {
+      const home = documents.find((d) => locate(d.doc, d.aliases, issue.path)?.exact) ?? documents[0];
+      if (!home) continue;
+      const [start, end] = issueRange(home.doc, home.aliases, text, issue);
+      report(issue.severity, issue.message, start, end);
+    }
+  }
 
   // `config` accepts a file without services but `up` refuses it: worth a warning, not an error.
   if (!hasServices && problems.every((p) => p.severity !== 'error')) {
@@ -292,6 +312,17 @@ function kindOf(node: unknown): string {
   if (isAlias(node)) return 'an alias';
   if (isScalar(node)) return typeof node.value === 'string' ? 'a string' : `a ${typeof node.value}`;
   return 'a mapping';
+}
+
+function mergeDocuments(a: unknown, b: unknown): unknown {
+  if (!isPlainRecord(a) || !isPlainRecord(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? mergeDocuments(out[k], v) : v;
+  return out;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function isNonEmptyMap(v: unknown): boolean {

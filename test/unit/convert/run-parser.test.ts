@@ -129,10 +129,10 @@ describe('parseCommand', () => {
     ).toEqual(['network:backend', 'volume:data']);
   });
 
-  it('marks other commands, quietly for pulls and empty prompts', () => {
+  it('marks other commands (pulls too, so they are noted), quietly for empty prompts', () => {
     const { parsed } = parseAll('docker pull nginx\nmkdir -p /srv\n$\ndocker ps');
     expect(parsed.map((p) => (p.kind === 'other' ? `${p.quiet}` : p.kind))).toEqual([
-      'true',
+      'false',
       'false',
       'true',
       'false',

@@ -7,6 +7,8 @@ const stack = (name: string, status: StackSummary['status']): StackSummary => ({
   name,
   managed: true,
   composeFile: 'compose.yaml',
+  projectName: name,
+  conflicts: [],
   status,
   health: 'none',
   services: { total: 1, running: 0 },
