@@ -10,7 +10,7 @@ import { composeToolHandlers } from './http/convert-routes.js';
 import { healthHandlers } from './http/health-routes.js';
 import { jobHandlers } from './http/job-routes.js';
 import { openApiHandlers } from './http/openapi-routes.js';
-import { sessionPrincipal } from './http/principal.js';
+import { principalResolver } from './http/principal.js';
 import { errorMiddleware, operationRouter, type Handlers } from './http/route.js';
 import { csrfGuard, type TrustFn } from './http/same-origin.js';
 import { spaRoutes } from './http/spa.js';
@@ -18,6 +18,10 @@ import { stackHandlers } from './http/stack-routes.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
+import type { AccessService } from './auth/access-service.js';
+import type { AuditService } from './auth/audit-service.js';
+import { auditTrail } from './http/audit-trail.js';
+import { accountHandlers, type UserSessions } from './http/user-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -33,6 +37,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Parse every reply with its schema; on under test (NODE_ENV=test) unless given. */
   checkReplies?: boolean;
+  /** Users, roles, tokens and the audit log. */
+  accounts: { access: AccessService; audit: AuditService; sessions: UserSessions };
 }
 
 export interface BerthApp {
@@ -68,19 +74,23 @@ export function createApp(deps: AppDeps): BerthApp {
   const handlers: Handlers = {
     ...healthHandlers(deps.health),
     ...openApiHandlers(),
-    ...authHandlers(deps.auth, deps.sessions.endOtherSessions),
+    ...authHandlers(deps.auth, deps.sessions.endOtherSessions, deps.accounts.access),
     ...stackHandlers(deps.stacks),
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.validate),
+    ...accountHandlers(deps.accounts.access, deps.accounts.audit, deps.accounts.sessions),
   };
+  // A session's user or an API token, resolved once per request.
+  const principalOf = principalResolver(deps.accounts.access);
 
+  app.use('/api', auditTrail(deps.accounts.audit, principalOf, log));
   app.use('/api', csrfGuard(trust));
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', sessionMiddleware);
   app.use(
     '/api',
     operationRouter(handlers, {
-      principal: sessionPrincipal,
+      principal: principalOf,
       log,
       checkReplies: deps.checkReplies ?? process.env.NODE_ENV === 'test',
     }),
@@ -88,7 +98,7 @@ export function createApp(deps: AppDeps): BerthApp {
   // Strangers learn nothing of which routes exist.
   app.use('/api', (req, _res, next) =>
     next(
-      sessionPrincipal(req)
+      principalOf(req)
         ? new AppError('NOT_FOUND', 'no such API route')
         : new AppError('UNAUTHENTICATED', 'log in first'),
     ),

@@ -25,6 +25,13 @@ import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
 import { validateCompose } from './validate/compose-validator.js';
+import { AccessEvents } from './auth/access-events.js';
+import { AccessService } from './auth/access-service.js';
+import { AuditLog } from './auth/audit-log.js';
+import { AuditService } from './auth/audit-service.js';
+import { InviteStore } from './auth/invite-store.js';
+import { SettingsStore } from './auth/settings-store.js';
+import { TokenStore } from './auth/token-store.js';
 
 export interface Berth {
   http: BerthApp;
@@ -35,6 +42,8 @@ export interface Berth {
   stacks: StackService;
   auth: AuthService;
   jobs: JobStore;
+  access: AccessService;
+  audit: AuditService;
   close(): Promise<void>;
 }
 
@@ -55,8 +64,9 @@ export async function createBerth(
   const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
   const db = openDatabase(config.dataDir);
+  const userStore = new UserStore(db);
   const auth = new AuthService({
-    users: new UserStore(db),
+    users: userStore,
     throttle: new LoginThrottle(),
     log: logger.child({ module: 'auth' }),
   });
@@ -64,6 +74,16 @@ export async function createBerth(
     await auth.ensureAdmin(config.adminUser, config.adminPassword);
   }
   const sessionStore = new SqliteSessionStore(db, { log: logger.child({ module: 'sessions' }) });
+  const access = new AccessService({
+    users: userStore,
+    tokens: new TokenStore(db),
+    invites: new InviteStore(db),
+    throttle: new LoginThrottle(),
+    events: new AccessEvents(),
+    log: logger.child({ module: 'access' }),
+  });
+  const audit = new AuditService(new AuditLog(db), new SettingsStore(db), logger.child({ module: 'audit' }));
+  audit.start();
 
   const store = new StackStore(
     new StackPaths(config.stacksDir),
@@ -117,6 +137,14 @@ export async function createBerth(
     validate: validateCompose,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
+    accounts: {
+      access,
+      audit,
+      sessions: {
+        list: (username) => sessionStore.sessionsOf(username),
+        end: (username, exceptSid) => sessionStore.destroyUserSessions(username, exceptSid),
+      },
+    },
   });
 
   const realtime = createRealtime({
@@ -130,6 +158,8 @@ export async function createBerth(
       isAlive: (sid) =>
         new Promise((resolve) => sessionStore.get(sid, (err, s) => resolve(!err && Boolean(s?.user)))),
     },
+    access,
+    audit: (entry) => audit.record(entry),
     register: terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
       const stack = /^stack:(.+)$/.exec(id)?.[1];
       if (stack && !hub.has(id) && (await store.exists(stack))) hub.note(id, '');
@@ -154,7 +184,10 @@ export async function createBerth(
     stacks,
     auth,
     jobs,
+    access,
+    audit,
     close: async () => {
+      audit.stop();
       feed.close();
       engineState.stop();
       await hub.closeAll();
