@@ -173,11 +173,17 @@ export const OPERATIONS = {
   acceptInvite: { body: AcceptInviteRequest, reply: UserReply, errors: ['NOT_FOUND'] },
   listSessions: { reply: SessionList },
   endOtherSessions: { reply: EndedSessions },
-  listTokens: { query: TokenQuery, reply: TokenList },
+  listTokens: {
+    query: TokenQuery,
+    reply: TokenList,
+    errors: ['FORBIDDEN'],
+    description: "FORBIDDEN for another user's tokens without the admin permission.",
+  },
   createToken: {
     body: CreateTokenRequest,
     status: 201,
     reply: CreateTokenReply,
+    errors: ['FORBIDDEN'],
     description:
       'FORBIDDEN when the role or stacks ask for more than the caller may. Use the token as ' +
       '`Authorization: Bearer <token>` on the API and the socket handshake.',
