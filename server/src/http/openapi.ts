@@ -161,8 +161,8 @@ export function buildOpenApiDocument(version: string): Json {
         'setup and login) except those marked with an empty security list; `x-permission` names what ' +
         "each operation needs. A state-changing request with the cookie must come from Berth's own " +
         'origin with a JSON body, else 403 `CSRF`; a request with `Authorization: Bearer <API token>` ' +
-        'is judged by the token alone (its role within its owner\'s, its stacks within theirs). ' +
-        'An operation naming a stack outside the caller\'s stacks answers 404 `STACK_NOT_FOUND`. Errors are ' +
+        "is judged by the token alone (its role within its owner's, its stacks within theirs). " +
+        "An operation naming a stack outside the caller's stacks answers 404 `STACK_NOT_FOUND`. Errors are " +
         '`{"error": {"code", "message", "details?"}}`. The socket.io events (same origin, same ' +
         'session cookie) are under `x-socket-events`.',
     },
