@@ -289,6 +289,17 @@ describe.runIf(hasEngine)('users, roles, tokens and the audit log on a real Bert
     expect(lines).toEqual(
       expect.arrayContaining([expect.objectContaining({ operation: 'runAction:up', status: 202 })]),
     );
+    // The refused token handshake of the token test is there too.
+    const all = (await t.agent.get('/api/audit').query({ limit: 10_000 }).expect(200)).body as Array<{
+      operation: string;
+      status: number;
+      via: string;
+    }>;
+    expect(all).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ operation: 'socket:connect', status: 401, via: 'token' }),
+      ]),
+    );
     // Only an admin reads the audit log.
     expect((await operator.get('/api/audit')).status).toBe(403);
   });

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import { CLIENT_EVENTS, type Ack, type AckDataOf, type ClientEventName } from '../../../common/events.js';
 import { AppError } from '../errors.js';
-import { authorize, type Principal } from '../http/principal.js';
+import { authorize, mayUseStack, type Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
 import type { z } from 'zod';
 
@@ -48,6 +48,11 @@ export function onEvent<E extends ClientEventName>(
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? ` field "${issue.path.join('.')}"` : '';
         throw new AppError('BAD_REQUEST', `invalid ${event} payload${where}: ${issue?.message ?? 'invalid'}`);
+      }
+      // A payload naming a stack outside the principal's scope: that stack does not exist for them.
+      const stack = (parsed.data as { stack?: unknown }).stack;
+      if (typeof stack === 'string' && !mayUseStack(principal, stack)) {
+        throw new AppError('STACK_NOT_FOUND', `no stack "${stack}"`);
       }
       const data = await handler(parsed.data as PayloadOut<E>, principal as Principal);
       if (audited(event)) (socket.data as Partial<SocketData>).audit?.(event, targetOf(payload), 200);

@@ -87,17 +87,8 @@ export function terminalHandlers(
       },
       log,
     );
-    onEvent(
-      socket,
-      'exec:open',
-      (payload, principal) => {
-        if (!mayUseStack(principal, payload.stack)) {
-          throw new AppError('STACK_NOT_FOUND', `no stack "${payload.stack}"`);
-        }
-        return exec.open(payload, ownerKey(principal));
-      },
-      log,
-    );
+    // Its stack's scope is checked by onEvent, as for every payload that names a stack.
+    onEvent(socket, 'exec:open', (payload, principal) => exec.open(payload, ownerKey(principal)), log);
     socket.on('disconnect', () => hub.leaveAll(socket.id));
   };
 }
