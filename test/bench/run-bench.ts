@@ -3,6 +3,7 @@
  * (also written to bench-report.json). Timings live here, never in the test suite.
  */
 import { writeFileSync } from 'node:fs';
+import { benchAccess } from './access-bench.js';
 import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
 import { benchRealtime } from './realtime-bench.js';
@@ -22,6 +23,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   terminals: benchTerminals,
   ui: benchUi,
   convert: benchConvert,
+  access: benchAccess,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);
