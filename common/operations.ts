@@ -4,16 +4,15 @@
 import { z } from 'zod';
 import {
   ActionResponse,
-  AuthStatus,
   ChangePasswordRequest,
   ConvertRequest,
   ConvertResponse,
   CreateStackRequest,
   Credentials,
   HealthResponse,
+  Username,
   SaveStackRequest,
   SaveStackResponse,
-  SessionUser,
   SetupRequest,
   StackAction,
   ValidateRequest,
@@ -66,9 +65,29 @@ import {
   NotificationTestRequest,
   UpdateHistoryList,
 } from './updates.js';
+import {
+  AcceptInviteRequest,
+  AuditList,
+  AuditQuery,
+  AuthUser,
+  CreateTokenRequest,
+  CreateTokenReply,
+  CreateUserReply,
+  CreateUserRequest,
+  EndedSessions,
+  SessionList,
+  Settings,
+  TokenId,
+  TokenList,
+  TokenQuery,
+  UpdateUserRequest,
+  UserInfo,
+  UserList,
+} from './users.js';
 
 export const Ok = z.object({ ok: z.literal(true) });
-export const UserReply = z.object({ user: SessionUser });
+export const UserReply = z.object({ user: AuthUser });
+export const AuthStatusReply = z.object({ setupRequired: z.boolean(), user: AuthUser.nullable() });
 export const JobIdReply = z.object({ jobId: z.uuid() });
 export const ValidateReply = z.object({ problems: z.array(Problem) });
 export const JobId = z.uuid();
@@ -124,7 +143,10 @@ export const OPERATIONS = {
     description: 'Without a session only `{ok}`: versions are not told to strangers.',
   },
   getOpenApi: { reply: OpenApiDocument },
-  getAuthStatus: { reply: AuthStatus },
+  getAuthStatus: {
+    reply: AuthStatusReply,
+    description: "`user` carries the role, its permissions and the user's stack scope.",
+  },
   setup: { body: SetupRequest, status: 201, reply: UserReply, errors: ['FORBIDDEN'] },
   login: { body: Credentials, reply: UserReply, errors: ['UNAUTHENTICATED', 'THROTTLED'] },
   logout: { reply: Ok },
@@ -278,6 +300,56 @@ export const OPERATIONS = {
       'does not compile is BAD_REQUEST with the reason. `level` is a comma-separated list. Every ' +
       'download is logged by the server.',
   },
+  // Users, tokens, audit (issue 18).
+  listUsers: { reply: UserList },
+  createUser: {
+    body: CreateUserRequest,
+    status: 201,
+    reply: CreateUserReply,
+    errors: ['CONFLICT'],
+    description: 'Without `password`, `inviteUrl` is a one-time link (7 days) where the user sets it.',
+  },
+  updateUser: {
+    params: { username: Username },
+    body: UpdateUserRequest,
+    reply: UserInfo,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    description: 'CONFLICT when the change would leave no enabled admin.',
+  },
+  deleteUser: {
+    params: { username: Username },
+    reply: Ok,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    description: 'CONFLICT when it would leave no enabled admin.',
+  },
+  acceptInvite: { body: AcceptInviteRequest, reply: UserReply, errors: ['NOT_FOUND'] },
+  listSessions: { reply: SessionList },
+  endOtherSessions: { reply: EndedSessions },
+  listTokens: {
+    query: TokenQuery,
+    reply: TokenList,
+    errors: ['FORBIDDEN'],
+    description: "FORBIDDEN for another user's tokens without the admin permission.",
+  },
+  createToken: {
+    body: CreateTokenRequest,
+    status: 201,
+    reply: CreateTokenReply,
+    errors: ['FORBIDDEN'],
+    description:
+      'FORBIDDEN when the role or stacks ask for more than the caller may. Use the token as ' +
+      '`Authorization: Bearer <token>` on the API and the socket handshake.',
+  },
+  revokeToken: { params: { id: TokenId }, reply: Ok, errors: ['NOT_FOUND'] },
+  getAudit: {
+    query: AuditQuery,
+    reply: AuditList,
+    description:
+      '`format=csv` answers text/csv and `format=ndjson` application/x-ndjson (one entry a line) as a ' +
+      'download instead of the JSON list. `limit` defaults to 500.',
+  },
+  getSettings: { reply: Settings },
+  updateSettings: { body: Settings, reply: Settings },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 
 type Ops = typeof OPERATIONS;

@@ -367,6 +367,98 @@ export const ROUTES = {
     summary:
       'Log lines of a stack (merged, tagged by service) or of a service or container, as an attachment',
   },
+  // Users, tokens, audit (issue 18).
+  listUsers: {
+    method: 'get',
+    path: '/api/users',
+    access: 'admin',
+    tag: 'users',
+    summary: 'Every user with role, scope and whether disabled',
+  },
+  createUser: {
+    method: 'post',
+    path: '/api/users',
+    access: 'admin',
+    tag: 'users',
+    summary: 'Creates a user with a password, or without one: an invite link is returned (once)',
+  },
+  updateUser: {
+    method: 'patch',
+    path: '/api/users/:username',
+    access: 'admin',
+    tag: 'users',
+    summary: "Changes a user's role, scope or disabled state; disabling ends their sessions and sockets",
+  },
+  deleteUser: {
+    method: 'delete',
+    path: '/api/users/:username',
+    access: 'admin',
+    tag: 'users',
+    summary: 'Deletes a user with their tokens; their sessions and sockets end at once',
+  },
+  acceptInvite: {
+    method: 'post',
+    path: '/api/auth/invite',
+    access: 'public',
+    tag: 'auth',
+    summary: 'Sets the password of an invited user (the invite is used up) and logs in',
+  },
+  listSessions: {
+    method: 'get',
+    path: '/api/auth/sessions',
+    access: 'user',
+    tag: 'auth',
+    summary: "The user's own sessions",
+  },
+  endOtherSessions: {
+    method: 'delete',
+    path: '/api/auth/sessions',
+    access: 'user',
+    tag: 'auth',
+    summary: "Ends the user's other sessions and their sockets",
+  },
+  listTokens: {
+    method: 'get',
+    path: '/api/tokens',
+    access: 'user',
+    tag: 'tokens',
+    summary: "The caller's API tokens; an admin may ask for another user's (`?user=`)",
+  },
+  createToken: {
+    method: 'post',
+    path: '/api/tokens',
+    access: 'user',
+    tag: 'tokens',
+    summary: 'A new API token, its role and stacks no more than the caller may; shown this once',
+  },
+  revokeToken: {
+    method: 'delete',
+    path: '/api/tokens/:id',
+    access: 'user',
+    tag: 'tokens',
+    summary: "Revokes one's own token (an admin: anyone's); its sockets end at once",
+  },
+  getAudit: {
+    method: 'get',
+    path: '/api/audit',
+    access: 'admin',
+    tag: 'audit',
+    summary: 'The audit log, newest first; `format=csv|ndjson` downloads it',
+  },
+  getSettings: {
+    method: 'get',
+    path: '/api/settings',
+    access: 'admin',
+    tag: 'settings',
+    summary: "Berth's settings (audit retention)",
+  },
+  updateSettings: {
+    method: 'put',
+    path: '/api/settings',
+    access: 'admin',
+    tag: 'settings',
+    summary: "Changes Berth's settings",
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type OperationId = keyof typeof ROUTES;

@@ -37,6 +37,26 @@ export const router = createRouter({
       component: () => import('./pages/ShellPage.vue'),
       props: true,
     },
+    // Users, tokens and the audit log (issue 18).
+    {
+      path: '/invite',
+      name: 'invite',
+      component: () => import('./pages/InvitePage.vue'),
+      meta: { public: true },
+    },
+    { path: '/account', name: 'account', component: () => import('./pages/AccountPage.vue') },
+    {
+      path: '/users',
+      name: 'users',
+      component: () => import('./pages/UsersPage.vue'),
+      meta: { admin: true },
+    },
+    {
+      path: '/audit',
+      name: 'audit',
+      component: () => import('./pages/AuditPage.vue'),
+      meta: { admin: true },
+    },
     { path: '/:rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
   ],
 });
@@ -48,6 +68,7 @@ router.beforeEach(async (to) => {
   if (to.name === 'setup') return auth.user ? { name: 'home' } : { name: 'login' };
   if (!to.meta.public && !auth.user) return { name: 'login', query: { redirect: to.fullPath } };
   if (to.name === 'login' && auth.user) return { name: 'home' };
+  if (to.meta.admin && !auth.can('admin')) return { name: 'home' };
   return true;
 });
 

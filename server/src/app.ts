@@ -12,7 +12,7 @@ import { hostHandlers } from './http/host-routes.js';
 import { jobHandlers } from './http/job-routes.js';
 import { logsHandlers } from './http/logs-routes.js';
 import { openApiHandlers } from './http/openapi-routes.js';
-import { sessionPrincipal } from './http/principal.js';
+import { principalResolver } from './http/principal.js';
 import { errorMiddleware, operationRouter, type Handlers } from './http/route.js';
 import { csrfGuard, type TrustFn } from './http/same-origin.js';
 import { containerHandlers } from './http/containers-routes.js';
@@ -34,6 +34,10 @@ import type { VolumeService } from './resources/volume-service.js';
 import type { StackService } from './stacks/stack-service.js';
 import type { HostService } from './stats/host-service.js';
 import type { UpdateService } from './updates/update-service.js';
+import type { AccessService } from './auth/access-service.js';
+import type { AuditService } from './auth/audit-service.js';
+import { auditTrail } from './http/audit-trail.js';
+import { accountHandlers, type UserSessions } from './http/user-routes.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -60,6 +64,8 @@ export interface AppDeps {
   trustProxy?: boolean | number | string;
   /** Parse every reply with its schema; on under test (NODE_ENV=test) unless given. */
   checkReplies?: boolean;
+  /** Users, roles, tokens and the audit log. */
+  accounts: { access: AccessService; audit: AuditService; sessions: UserSessions };
 }
 
 export interface BerthApp {
@@ -95,7 +101,7 @@ export function createApp(deps: AppDeps): BerthApp {
   const handlers: Handlers = {
     ...healthHandlers(deps.health),
     ...openApiHandlers(),
-    ...authHandlers(deps.auth, deps.sessions.endOtherSessions),
+    ...authHandlers(deps.auth, deps.sessions.endOtherSessions, deps.accounts.access),
     ...stackHandlers(deps.stacks),
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.stacks),
@@ -107,15 +113,19 @@ export function createApp(deps: AppDeps): BerthApp {
     ...volumeHandlers(deps.resources.volumes, deps.resources.jobs),
     ...networkHandlers(deps.resources.networks),
     ...containerHandlers(deps.resources.containers),
+    ...accountHandlers(deps.accounts.access, deps.accounts.audit, deps.accounts.sessions),
   };
+  // A session's user or an API token, resolved once per request.
+  const principalOf = principalResolver(deps.accounts.access);
 
+  app.use('/api', auditTrail(deps.accounts.audit, principalOf, log));
   app.use('/api', csrfGuard(trust));
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', sessionMiddleware);
   app.use(
     '/api',
     operationRouter(handlers, {
-      principal: sessionPrincipal,
+      principal: principalOf,
       log,
       checkReplies: deps.checkReplies ?? process.env.NODE_ENV === 'test',
     }),
@@ -123,7 +133,7 @@ export function createApp(deps: AppDeps): BerthApp {
   // Strangers learn nothing of which routes exist.
   app.use('/api', (req, _res, next) =>
     next(
-      sessionPrincipal(req)
+      principalOf(req)
         ? new AppError('NOT_FOUND', 'no such API route')
         : new AppError('UNAUTHENTICATED', 'log in first'),
     ),

@@ -50,6 +50,13 @@ import { UpdateChecker } from './updates/update-checker.js';
 import { DockerUpdateEngine, type UpdateEngine } from './updates/update-engine.js';
 import { UpdateService } from './updates/update-service.js';
 import { UpdateStore } from './updates/update-store.js';
+import { AccessEvents } from './auth/access-events.js';
+import { AccessService } from './auth/access-service.js';
+import { AuditLog } from './auth/audit-log.js';
+import { AuditService } from './auth/audit-service.js';
+import { InviteStore } from './auth/invite-store.js';
+import { SettingsStore } from './auth/settings-store.js';
+import { TokenStore } from './auth/token-store.js';
 
 export interface Berth {
   http: BerthApp;
@@ -64,6 +71,8 @@ export interface Berth {
   updates: UpdateService;
   resources: AppDeps['resources'];
   logHub: LogHub;
+  access: AccessService;
+  audit: AuditService;
   close(): Promise<void>;
 }
 
@@ -91,8 +100,9 @@ export async function createBerth(
   const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
   const db = openDatabase(config.dataDir);
+  const userStore = new UserStore(db);
   const auth = new AuthService({
-    users: new UserStore(db),
+    users: userStore,
     throttle: new LoginThrottle(),
     log: logger.child({ module: 'auth' }),
   });
@@ -100,6 +110,16 @@ export async function createBerth(
     await auth.ensureAdmin(config.adminUser, config.adminPassword);
   }
   const sessionStore = new SqliteSessionStore(db, { log: logger.child({ module: 'sessions' }) });
+  const access = new AccessService({
+    users: userStore,
+    tokens: new TokenStore(db),
+    invites: new InviteStore(db),
+    throttle: new LoginThrottle(),
+    events: new AccessEvents(),
+    log: logger.child({ module: 'access' }),
+  });
+  const audit = new AuditService(new AuditLog(db), new SettingsStore(db), logger.child({ module: 'audit' }));
+  audit.start();
 
   const paths = new StackPaths(config.stacksDir);
   const checker = new StackChecker(new DockerComposeOracle(), childEnv());
@@ -249,6 +269,14 @@ export async function createBerth(
     files: new StackExtraFiles(store, paths, checker),
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
+    accounts: {
+      access,
+      audit,
+      sessions: {
+        list: (username) => sessionStore.sessionsOf(username),
+        end: (username, exceptSid) => sessionStore.destroyUserSessions(username, exceptSid),
+      },
+    },
   });
 
   const terminals = terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
@@ -272,6 +300,8 @@ export async function createBerth(
       isAlive: (sid) =>
         new Promise((resolve) => sessionStore.get(sid, (err, s) => resolve(!err && Boolean(s?.user)))),
     },
+    access,
+    audit: (entry) => audit.record(entry),
     register: (socket) => {
       terminals(socket);
       stats(socket);
@@ -304,7 +334,10 @@ export async function createBerth(
     updates,
     resources,
     logHub,
+    access,
+    audit,
     close: async () => {
+      audit.stop();
       updates.stop();
       sampler.close();
       feed.close();

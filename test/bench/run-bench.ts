@@ -3,6 +3,7 @@
  * (also written to bench-report.json). Timings live here, never in the test suite.
  */
 import { writeFileSync } from 'node:fs';
+import { benchAccess } from './access-bench.js';
 import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
 import { benchLogs } from './logs-bench.js';
@@ -28,6 +29,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   stats: benchStats,
   'volume-backup': benchVolumeBackup,
   logs: benchLogs,
+  access: benchAccess,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

@@ -4,6 +4,14 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN, startBerth, type TestBerth } from '../helpers/berth.js';
 
+/** The first user is an admin; the SPA is told the role's permissions and the (absent) scope. */
+const ME = {
+  username: 'me',
+  role: 'admin',
+  permissions: ['read', 'operate', 'exec', 'edit', 'admin'],
+  stacks: null,
+};
+
 let t: TestBerth | undefined;
 afterEach(async () => {
   await t?.close();
@@ -58,11 +66,11 @@ describe('first-run setup', () => {
       .post('/api/auth/setup')
       .send({ username: 'me', password: 'long enough pw' })
       .expect(201);
-    expect(res.body).toEqual({ user: { username: 'me' } });
+    expect(res.body).toEqual({ user: ME });
     await agent.get('/api/stacks').expect(200);
     expect((await agent.get('/api/auth/status')).body).toEqual({
       setupRequired: false,
-      user: { username: 'me' },
+      user: ME,
     });
     const again = await t
       .anon()

@@ -1,7 +1,9 @@
-import { ref, type Ref } from 'vue';
+import { computed, ref, type Ref } from 'vue';
+import type { Permission } from '../../../common/permissions';
 import type { StackAction } from '../../../common/api';
 import { getSocket } from '../api/socket';
 import { stacksApi, waitForJob } from '../api/stacks-api';
+import { useAuthStore } from '../stores/auth-store';
 import { useToastStore } from '../stores/toast-store';
 
 export type PageAction = StackAction | 'delete';
@@ -24,6 +26,11 @@ export function useStackActions(
 ) {
   const toasts = useToastStore();
   const busyAction = ref<PageAction | null>(null);
+  const auth = useAuthStore();
+  // Only what the role may do is offered (the server refuses the rest anyway).
+  const actions = computed(() =>
+    STACK_ACTIONS.filter((a) => auth.can((a.action === 'delete' ? 'edit' : 'operate') satisfies Permission)),
+  );
 
   // The page's terminal view is joined to `stack:<name>`, so its exit reaches this socket.
   function onStackTerminalExit(callback: () => void): () => void {
@@ -62,5 +69,6 @@ export function useStackActions(
     }
   }
 
-  return { busyAction, run };
+  const canEdit = computed(() => auth.can('edit'));
+  return { busyAction, run, actions, canEdit };
 }

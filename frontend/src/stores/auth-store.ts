@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { SessionUser } from '../../../common/api';
+import type { Permission } from '../../../common/permissions';
+import type { AuthUser } from '../../../common/users';
 import { call } from '../api/http';
 import { closeSocket } from '../api/socket';
 
 export const useAuthStore = defineStore('auth', () => {
-  const user = ref<SessionUser | null>(null);
+  const user = ref<AuthUser | null>(null);
   const setupRequired = ref(false);
   const loaded = ref(false);
 
@@ -39,11 +40,38 @@ export const useAuthStore = defineStore('auth', () => {
     return call('changePassword', { body: { currentPassword, newPassword } });
   }
 
+  /**
+   * Whether the user's role has a permission. A courtesy to hide what would be refused: the
+   * server checks every operation itself.
+   */
+  function can(permission: Permission): boolean {
+    return user.value?.permissions.includes(permission) ?? false;
+  }
+
+  async function acceptInvite(token: string, password: string): Promise<void> {
+    const res = await call('acceptInvite', { body: { token, password } });
+    closeSocket();
+    user.value = res.user;
+    setupRequired.value = false;
+  }
+
   /** The session ended on the server (401 somewhere): forget the user. */
   function sessionLost(): void {
     closeSocket();
     user.value = null;
   }
 
-  return { user, setupRequired, loaded, refresh, login, setup, logout, changePassword, sessionLost };
+  return {
+    user,
+    setupRequired,
+    loaded,
+    refresh,
+    login,
+    setup,
+    logout,
+    changePassword,
+    sessionLost,
+    can,
+    acceptInvite,
+  };
 });

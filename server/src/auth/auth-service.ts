@@ -12,7 +12,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { addressKey, type LoginThrottle } from './login-throttle.js';
 import { DUMMY_HASH, hashPassword, needsRehash, verifyPassword } from './password-hash.js';
-import type { UserRecord, UserStore } from './user-store.js';
+import { NO_PASSWORD, type UserRecord, type UserStore } from './user-store.js';
 
 export interface AuthServiceDeps {
   users: UserStore;
@@ -126,7 +126,9 @@ export class AuthService {
     }
     this.pending.set(key, running + 1);
     try {
-      const user = this.users.find(username);
+      const found = this.users.find(username);
+      // A disabled or invited (no password yet) user cannot log in, like an unknown one.
+      const user = found && !found.disabled && found.passwordHash !== NO_PASSWORD ? found : null;
       // An unknown user costs a full scrypt too, so response times do not reveal which names exist.
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (user && ok) {

@@ -57,6 +57,51 @@ const migrations: readonly string[] = [
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // Roles, invites, API tokens and the audit log (settings: the table of step 2). The existing user stays admin.
+  `ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin';
+   ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE users ADD COLUMN stacks TEXT;
+   CREATE TABLE invites (
+     hash       TEXT PRIMARY KEY,
+     username   TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE tokens (
+     id                TEXT PRIMARY KEY,
+     username          TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+     name              TEXT NOT NULL,
+     role              TEXT NOT NULL,
+     prefix            TEXT NOT NULL UNIQUE,
+     hash              TEXT NOT NULL,
+     stacks            TEXT,
+     expires_at        TEXT,
+     created_at        TEXT NOT NULL,
+     last_used_at      TEXT,
+     last_used_address TEXT,
+     revoked_at        TEXT
+   );
+   CREATE INDEX tokens_username ON tokens (username);
+   CREATE TABLE audit (
+     id        INTEGER PRIMARY KEY,
+     at        TEXT NOT NULL,
+     user      TEXT,
+     via       TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     target    TEXT,
+     stack     TEXT,
+     status    INTEGER NOT NULL,
+     address   TEXT
+   );
+   CREATE INDEX audit_at ON audit (at);
+   CREATE INDEX audit_user ON audit (user, at);
+   CREATE INDEX audit_stack ON audit (stack, at);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+   -- Rows leave only once older than the retention (the default 90 days when unset).
+   CREATE TRIGGER audit_retention_only BEFORE DELETE ON audit
+   WHEN julianday(OLD.at) > julianday('now') -
+     COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'auditRetentionDays'), 90)
+   BEGIN SELECT RAISE(ABORT, 'audit entries leave only by retention'); END;`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

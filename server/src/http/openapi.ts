@@ -182,16 +182,25 @@ export function buildOpenApiDocument(version: string): Json {
         `out, bodies up to 1 MiB. Every route needs a session (cookie \`${SESSION_COOKIE}\`, set by ` +
         'setup and login) except those marked with an empty security list; `x-permission` names what ' +
         "each operation needs. A state-changing request with the cookie must come from Berth's own " +
-        'origin with a JSON body, else 403 `CSRF`. Errors are ' +
+        'origin with a JSON body, else 403 `CSRF`; a request with `Authorization: Bearer <API token>` ' +
+        "is judged by the token alone (its role within its owner's, its stacks within theirs). " +
+        "An operation naming a stack outside the caller's stacks answers 404 `STACK_NOT_FOUND`. Errors are " +
         '`{"error": {"code", "message", "details?"}}`. The socket.io events (same origin, same ' +
         'session cookie) are under `x-socket-events`.',
     },
     tags: [...new Set(Object.values(ROUTES).map((r) => r.tag))].map((t) => ({ name: t })),
-    security: [{ session: [] }],
+    security: [{ session: [] }, { bearer: [] }],
     paths,
     components: {
       schemas,
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (`berth_…`, `POST /api/tokens`); such requests need no Origin',
+        },
+      },
     },
     'x-socket-events': {
       description:

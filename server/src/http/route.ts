@@ -11,9 +11,10 @@ import {
   type ReplyOf,
 } from '../../../common/operations.js';
 import { ROUTES, type OperationId } from '../../../common/routes.js';
+import { StackName } from '../../../common/stack.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { authorize, type Principal } from './principal.js';
+import { authorize, authorizeScope, type Principal } from './principal.js';
 
 export interface HandlerInput<K extends OperationId> {
   params: ParsedParams<K>;
@@ -43,6 +44,46 @@ export function describeIssues(error: z.ZodError, where: string): AppError {
   return new AppError('BAD_REQUEST', message, { issues });
 }
 
+/** What the audit trail learns of a request that reached an operation (see audit-trail.ts). */
+export interface AuditNote {
+  operation: string;
+  target: string | null;
+  stack: string | null;
+}
+
+/** The fields of an operation's input that name a stack: those whose schema is StackName. */
+function stackFields(spec: OperationSchemas): Array<['params' | 'query' | 'body', string]> {
+  const out: Array<['params' | 'query' | 'body', string]> = [];
+  for (const [k, v] of Object.entries(spec.params ?? {})) if (v === StackName) out.push(['params', k]);
+  for (const [k, v] of Object.entries(spec.query?.shape ?? {})) if (v === StackName) out.push(['query', k]);
+  const body = spec.body instanceof z.ZodObject ? (spec.body.shape as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(body)) if (v === StackName) out.push(['body', k]);
+  return out;
+}
+
+const TARGET_KEYS = ['name', 'username', 'id', 'stack'] as const;
+
+/** The operation and what it acts on, from the raw request (before parsing: refusals too). */
+function auditNote(
+  id: OperationId,
+  req: Request,
+  fields: Array<['params' | 'query' | 'body', string]>,
+): AuditNote {
+  const params = req.params as Record<string, string | undefined>;
+  const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v.slice(0, 200) : null);
+  let target: string | null = null;
+  for (const k of TARGET_KEYS) target ??= str(params[k]) ?? str(body[k]);
+  const [where, key] = fields[0] ?? [];
+  const source =
+    where === 'params' ? params : where === 'query' ? (req.query as Record<string, unknown>) : body;
+  return {
+    operation: params.action ? `${id}:${str(params.action) ?? ''}` : id,
+    target,
+    stack: key ? str(source[key]) : null,
+  };
+}
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return undefined;
   const r = schema.safeParse(value);
@@ -69,14 +110,31 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
     const handler = handlers[id] as (input: HandlerInput<OperationId>) => Promise<unknown> | unknown;
     const params = spec.params ? z.object(spec.params) : undefined;
     const reply = 'file' in spec.reply ? null : spec.reply;
+    const fields = stackFields(spec);
+    const what = `${def.method.toUpperCase()} ${def.path}`;
     const run: RequestHandler = (req, res, next) => {
       void (async () => {
+        res.locals.audit = auditNote(id, req, fields) satisfies AuditNote;
         const principal = opts.principal(req);
-        authorize(def.access, principal, `${def.method.toUpperCase()} ${def.path}`);
+        authorize(def.access, principal, what);
+        const input: Record<'params' | 'query' | 'body', Record<string, unknown>> = {
+          params: parsePart(params, req.params, 'path parameter') as Record<string, unknown>,
+          query: parsePart(spec.query, req.query, 'query') as Record<string, unknown>,
+          body: {},
+        };
+        const named = (parts: string[]) =>
+          fields
+            .filter(([where]) => parts.includes(where))
+            .map(([where, key]) => input[where as 'params'][key])
+            .filter((v): v is string => typeof v === 'string');
+        // The address decides first: a stack out of scope is a 404 whatever the body says.
+        authorizeScope(def.access, principal, named(['params', 'query']), what, fields.length > 0);
+        input.body = parsePart(spec.body, req.body, 'request body') as Record<string, unknown>;
+        authorizeScope(def.access, principal, named(['body']), what, fields.length > 0);
         const result = await handler({
-          params: parsePart(params, req.params, 'path parameter') as never,
-          query: parsePart(spec.query, req.query, 'query') as never,
-          body: parsePart(spec.body, req.body, 'request body') as never,
+          params: input.params as never,
+          query: input.query as never,
+          body: input.body as never,
           principal,
           req,
           res,

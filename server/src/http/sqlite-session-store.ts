@@ -21,6 +21,13 @@ interface CookieLike {
 
 type ErrorCallback = (err?: unknown) => void;
 
+export interface UserSessionRow {
+  sid: string;
+  createdAt: string | null;
+  address: string | null;
+  expiresAt: string;
+}
+
 /**
  * express-session store on the `sessions` table. better-sqlite3 is synchronous, so each method
  * does its work at once and reports on the next tick: callers never see a callback run before the
@@ -56,6 +63,11 @@ export class SqliteSessionStore extends Store {
       length: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM sessions WHERE expires_at > ?'),
       prune: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
       // CASE guards json_extract, which fails on a row that is not JSON.
+      ofUser: db.prepare<[number, string], { sid: string; data: string; expires_at: number }>(
+        `SELECT sid, data, expires_at FROM sessions WHERE expires_at > ? AND
+           CASE WHEN json_valid(data) THEN json_extract(data, '$.user.username') END = ? COLLATE NOCASE
+         ORDER BY expires_at DESC`,
+      ),
       destroyUser: db.prepare<[string, string], { sid: string }>(
         `DELETE FROM sessions WHERE sid <> ? AND
            CASE WHEN json_valid(data) THEN json_extract(data, '$.user.username') END = ? COLLATE NOCASE
@@ -139,6 +151,24 @@ export class SqliteSessionStore extends Store {
     const sids = this.stmt.destroyUser.all(exceptSid, username).map((r) => r.sid);
     this.ended(sids);
     return sids.length;
+  }
+
+  /** The live sessions of `username`, with when and where each began when known. */
+  sessionsOf(username: string): UserSessionRow[] {
+    return this.stmt.ofUser.all(this.now(), username).map((r) => {
+      let meta: { createdAt?: unknown; address?: unknown } = {};
+      try {
+        meta = ((JSON.parse(r.data) as { meta?: typeof meta }).meta ?? {}) as typeof meta;
+      } catch {
+        // The row is not JSON: list it without its details.
+      }
+      return {
+        sid: r.sid,
+        createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
+        address: typeof meta.address === 'string' ? meta.address : null,
+        expiresAt: new Date(r.expires_at).toISOString(),
+      };
+    });
   }
 
   /** Stops the prune timer; the database stays open (its owner closes it). */

@@ -3,7 +3,10 @@ import type { RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 import { Server, type Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../common/events.js';
-import { ROLES } from '../../../common/permissions.js';
+import type { AccessService } from '../auth/access-service.js';
+import type { NewAuditEntry } from '../auth/audit-log.js';
+import { AppError } from '../errors.js';
+import { bearerToken, mayUseStack, type Principal } from '../http/principal.js';
 import { fromOwnOrigin, type TrustFn } from '../http/same-origin.js';
 import type { Logger } from '../logger.js';
 import type { FeedMessage } from '../stacks/stack-feed.js';
@@ -21,6 +24,8 @@ type SessionRequest = IncomingMessage & {
 };
 
 const STACKS_ROOM = 'stacks';
+/** Sockets limited to some stacks: each push is filtered for each of them. */
+const SCOPED_ROOM = 'stacks-scoped';
 /** Longest a timer may wait (setTimeout's limit); a later expiry is re-armed on the way. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -49,6 +54,10 @@ export function createRealtime(deps: {
   trust: TrustFn;
   sessions: SessionEvents;
   register?: (socket: BerthSocket) => void;
+  /** Principals of sockets (session user or API token), re-checked when a user or token changes. */
+  access: AccessService;
+  /** Where socket actions are recorded. */
+  audit?: (entry: NewAuditEntry) => void;
 }): Realtime {
   const log = deps.log.child({ module: 'realtime' });
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
@@ -57,7 +66,10 @@ export function createRealtime(deps: {
       serveClient: false,
       // The CSRF rule of HTTP: a handshake must come from Berth's own origin (no Origin: refused).
       allowRequest: (req, cb) => {
-        const ok = fromOwnOrigin(req.headers, req.socket.remoteAddress, deps.trust);
+        // A handshake with a token is no browser riding a cookie: judged by the token alone.
+        const ok =
+          req.headers.authorization !== undefined ||
+          fromOwnOrigin(req.headers, req.socket.remoteAddress, deps.trust);
         cb(ok ? null : 'origin not allowed', ok);
       },
     },
@@ -65,15 +77,71 @@ export function createRealtime(deps: {
   io.engine.use(deps.sessionMiddleware);
   io.use((socket, next) => {
     const req = socket.request as SessionRequest;
-    const user = req.session?.user;
-    const sessionId = (req as { sessionID?: string }).sessionID;
-    if (!user || !sessionId || req.headers.authorization !== undefined) {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const header = req.headers.authorization;
+    let principal: Principal | null = null;
+    if (header !== undefined) {
+      try {
+        const result = deps.access.tokenIdentity(bearerToken(header), address);
+        if (result.ok) principal = result.identity;
+        else
+          deps.audit?.({
+            ...result.refusal,
+            operation: 'socket:connect',
+            target: null,
+            status: 401,
+            address,
+          });
+      } catch (err) {
+        next(new Error(err instanceof AppError ? err.code : 'UNAUTHENTICATED'));
+        return;
+      }
+    } else {
+      const user = req.session?.user;
+      const sessionId = (req as { sessionID?: string }).sessionID;
+      const identity = user && sessionId ? deps.access.userIdentity(user.username) : null;
+      if (identity && sessionId) principal = { ...identity, sessionId };
+    }
+    if (!principal) {
       next(new Error('UNAUTHENTICATED'));
       return;
     }
-    socket.data.principal = { username: user.username, permissions: ROLES.admin, via: 'session', sessionId };
+    socket.data.principal = principal;
+    if (deps.audit) {
+      const record = deps.audit;
+      socket.data.audit = (operation, target, status) => {
+        const p = socket.data.principal;
+        record({ user: p.username, via: p.via, operation, target, stack: target, status, address });
+      };
+    }
     next();
   });
+
+  const stacksFor = (p: Principal) => deps.stacks.list().filter((s) => mayUseStack(p, s.name));
+  const joinStackRooms = (socket: BerthSocket): void => {
+    const scoped = Boolean(socket.data.principal.scope);
+    void socket.leave(scoped ? STACKS_ROOM : SCOPED_ROOM);
+    void socket.join(scoped ? SCOPED_ROOM : STACKS_ROOM);
+  };
+  // A user or token changed: each of its sockets gets what it may do now, or is ended.
+  const recheck = (match: (p: Principal) => boolean): void => {
+    for (const socket of io.sockets.sockets.values()) {
+      const before = socket.data.principal;
+      if (!match(before)) continue;
+      const now = deps.access.refresh(before);
+      if (!now) {
+        socket.disconnect(true);
+        continue;
+      }
+      socket.data.principal = { ...now, ...(before.sessionId ? { sessionId: before.sessionId } : {}) };
+      joinStackRooms(socket);
+      socket.emit('stacks:list', stacksFor(socket.data.principal));
+    }
+  };
+  const stopUsers = deps.access.events.onUserChanged((username) =>
+    recheck((p) => p.username.toLowerCase() === username.toLowerCase()),
+  );
+  const stopTokens = deps.access.events.onTokenRevoked((id) => recheck((p) => p.tokenId === id));
 
   // A socket belongs to its session and ends with it.
   const bySession = new Map<string, Set<BerthSocket>>();
@@ -115,8 +183,8 @@ export function createRealtime(deps: {
       });
       watchExpiry(socket, sid);
     }
-    void socket.join(STACKS_ROOM);
-    socket.emit('stacks:list', deps.stacks.list());
+    joinStackRooms(socket);
+    socket.emit('stacks:list', stacksFor(socket.data.principal));
     deps.register?.(socket);
     // Unknown events with an ack get an error instead of silence.
     socket.onAny((event: string, ...args: unknown[]) => {
@@ -136,10 +204,19 @@ export function createRealtime(deps: {
     publish: (m) => {
       if (m.type === 'changed') io.to(STACKS_ROOM).emit('stack:changed', m.stack);
       else io.to(STACKS_ROOM).emit('stack:removed', { name: m.name });
+      const name = m.type === 'changed' ? m.stack.name : m.name;
+      for (const socket of io.sockets.adapter.rooms.get(SCOPED_ROOM) ?? []) {
+        const s = io.sockets.sockets.get(socket);
+        if (!s || !mayUseStack(s.data.principal, name)) continue;
+        if (m.type === 'changed') s.emit('stack:changed', m.stack);
+        else s.emit('stack:removed', { name });
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {
         stopListening();
+        stopUsers();
+        stopTokens();
         io.disconnectSockets(true);
         void io.close(() => resolve());
         log.debug('realtime closed');

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io';
 import { CLIENT_EVENTS, type Ack, type AckDataOf, type ClientEventName } from '../../../common/events.js';
 import { AppError } from '../errors.js';
-import { authorize, type Principal } from '../http/principal.js';
+import { authorize, mayUseStack, type Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
 import type { z } from 'zod';
 
@@ -10,6 +10,20 @@ type PayloadOut<E extends ClientEventName> = z.output<(typeof CLIENT_EVENTS)[E][
 /** What every socket carries from its handshake. */
 export interface SocketData {
   principal: Principal;
+  /** Records a socket action in the audit log (set by the realtime server). */
+  audit?: (operation: string, target: string | null, status: number) => void;
+}
+
+/** Keystrokes and resizes are not worth an audit entry each; everything else that is no read is. */
+const UNAUDITED: ReadonlySet<string> = new Set(['terminal:input', 'terminal:resize']);
+const audited = (event: ClientEventName): boolean =>
+  !UNAUDITED.has(event) && !['public', 'user', 'read'].includes(CLIENT_EVENTS[event].access);
+
+/** What an event acts on, for the audit log: its stack, else its terminal. */
+function targetOf(payload: unknown): string | null {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const v = p.stack ?? p.id;
+  return typeof v === 'string' ? v.slice(0, 200) : null;
 }
 
 /**
@@ -35,11 +49,18 @@ export function onEvent<E extends ClientEventName>(
         const where = issue?.path.length ? ` field "${issue.path.join('.')}"` : '';
         throw new AppError('BAD_REQUEST', `invalid ${event} payload${where}: ${issue?.message ?? 'invalid'}`);
       }
+      // A payload naming a stack outside the principal's scope: that stack does not exist for them.
+      const stack = (parsed.data as { stack?: unknown }).stack;
+      if (typeof stack === 'string' && !mayUseStack(principal, stack)) {
+        throw new AppError('STACK_NOT_FOUND', `no stack "${stack}"`);
+      }
       const data = await handler(parsed.data as PayloadOut<E>, principal as Principal);
+      if (audited(event)) (socket.data as Partial<SocketData>).audit?.(event, targetOf(payload), 200);
       reply?.({ ok: true, data });
     })().catch((err: unknown) => {
       if (!(err instanceof AppError)) log.error({ err, event }, 'socket handler failed');
       const e = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
+      if (audited(event)) (socket.data as Partial<SocketData>).audit?.(event, targetOf(payload), e.status);
       reply?.({ ok: false, error: { code: e.code, message: e.message } });
     });
   });

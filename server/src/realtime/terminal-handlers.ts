@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { Principal } from '../http/principal.js';
+import { mayUseStack, type Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
 import type { ExecSessions } from '../terminals/exec-sessions.js';
 import type { TerminalHub } from '../terminals/terminal-hub.js';
@@ -18,7 +18,7 @@ export function roomSink(realtime: () => Realtime | undefined): TerminalSink {
 }
 
 /** Whose a shell is: the session that opened it (or the token, for sockets without a session). */
-export const ownerKey = (p: Principal): string => p.sessionId ?? p.via;
+export const ownerKey = (p: Principal): string => p.sessionId ?? (p.tokenId ? `token:${p.tokenId}` : p.via);
 
 /**
  * terminal:* and exec:open: parse -> hub / exec service -> ack. `prepare` may create a terminal
@@ -43,6 +43,11 @@ export function terminalHandlers(
       socket,
       'terminal:join',
       async ({ id }, principal) => {
+        // A stack outside the principal's scope has no terminal for them either.
+        const stack = /^stack:(.+)$/.exec(id)?.[1];
+        if (stack !== undefined && !mayUseStack(principal, stack)) {
+          throw new AppError('STACK_NOT_FOUND', `no stack "${stack}"`);
+        }
         await prepare(id);
         mustOwn(id, principal);
         // Snapshot and room join happen in one tick: no output is lost or sent twice.
@@ -82,6 +87,7 @@ export function terminalHandlers(
       },
       log,
     );
+    // Its stack's scope is checked by onEvent, as for every payload that names a stack.
     onEvent(socket, 'exec:open', (payload, principal) => exec.open(payload, ownerKey(principal)), log);
     socket.on('disconnect', () => hub.leaveAll(socket.id));
   };
