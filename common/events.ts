@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { Access } from './permissions.js';
 import { StackSummary } from './stack.js';
+import { SwarmChanged } from './swarm.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -94,6 +95,10 @@ export const SERVER_EVENTS = {
   'stack:removed': { description: 'a stack that is gone', payload: StackRemoved },
   'terminal:output': { description: 'output of a joined terminal', payload: TerminalOutput },
   'terminal:exit': { description: 'the process of a joined terminal ended', payload: TerminalExit },
+  'swarm:changed': {
+    description: "a swarm stack's services or tasks changed: read GET /api/stacks/:name/swarm again",
+    payload: SwarmChanged,
+  },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 
 export type ClientEventName = keyof typeof CLIENT_EVENTS;

@@ -21,6 +21,18 @@ import {
 import type { ErrorCode } from './errors.js';
 import type { OperationId } from './routes.js';
 import { HistoryEntry, Problem, StackDetail, StackName, StackSummary } from './stack.js';
+import {
+  DeployPreview,
+  DeployReply,
+  DeployRequest,
+  NodeAvailabilityRequest,
+  NodeId,
+  ScaleRequest,
+  ServiceName,
+  SwarmInfo,
+  SwarmServiceInfo,
+  SwarmStackDetail,
+} from './swarm.js';
 
 export const Ok = z.object({ ok: z.literal(true) });
 export const UserReply = z.object({ user: SessionUser });
@@ -125,6 +137,41 @@ export const OPERATIONS = {
     description:
       'BAD_REQUEST when a command cannot be read as `docker run`; INVALID_COMPOSE when `into` is not ' +
       'valid YAML or not a compose mapping the services can be added to.',
+  },
+  deployStack: {
+    params: name,
+    body: DeployRequest,
+    status: 202,
+    reply: DeployReply,
+    errors: ['STACK_NOT_FOUND', 'STACK_BUSY', 'INVALID_COMPOSE', 'CONFLICT', 'COMPOSE_UNAVAILABLE'],
+    description:
+      'INVALID_COMPOSE when the preflight has an error or compose cannot render the file ' +
+      '(`details.findings`); CONFLICT when it has warnings and `confirm` is not true ' +
+      '(`details.confirmRequired`), or when the engine is not a swarm manager.',
+  },
+  previewDeploy: {
+    params: name,
+    reply: DeployPreview,
+    errors: ['STACK_NOT_FOUND'],
+    description: 'The rendered file carries the values of .env.',
+  },
+  getStackSwarm: { params: name, reply: SwarmStackDetail, errors: ['STACK_NOT_FOUND'] },
+  scaleService: {
+    params: { name: StackName, service: ServiceName },
+    body: ScaleRequest,
+    reply: SwarmServiceInfo,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    description: 'CONFLICT for a global service or when the engine is not a swarm manager.',
+  },
+  getSwarm: {
+    reply: SwarmInfo,
+    description: 'Berth never runs `docker swarm init`; `message` says why not active.',
+  },
+  setNodeAvailability: {
+    params: { id: NodeId },
+    body: NodeAvailabilityRequest,
+    reply: SwarmInfo,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 

@@ -16,7 +16,8 @@ export type StackName = z.infer<typeof StackName>;
 export const ComposeFileName = z.enum(COMPOSE_FILE_NAMES);
 export type ComposeFileName = z.infer<typeof ComposeFileName>;
 
-export const StackStatus = z.enum(['down', 'created', 'running', 'partial', 'exited', 'unknown']);
+/** `updating`: a swarm stack during a rolling update (compose stacks never read so). */
+export const StackStatus = z.enum(['down', 'created', 'running', 'partial', 'exited', 'unknown', 'updating']);
 export type StackStatus = z.infer<typeof StackStatus>;
 
 export const StackHealth = z.enum(['none', 'healthy', 'starting', 'unhealthy']);
@@ -62,6 +63,8 @@ export const StackSummary = z.object({
   services: z.object({ total: z.number().int(), running: z.number().int() }),
   /** ISO time of the last change of the compose file or .env on disk; null when unmanaged. */
   updatedAt: z.string().nullable(),
+  /** `swarm` when the compose file says `x-berth: {target: swarm}` (or an unmanaged swarm stack). */
+  target: z.enum(['compose', 'swarm']),
 });
 export type StackSummary = z.infer<typeof StackSummary>;
 

@@ -15,6 +15,8 @@ import { errorMiddleware, operationRouter, type Handlers } from './http/route.js
 import { csrfGuard, type TrustFn } from './http/same-origin.js';
 import { spaRoutes } from './http/spa.js';
 import { stackHandlers } from './http/stack-routes.js';
+import { swarmHandlers } from './http/swarm-routes.js';
+import type { SwarmService } from './swarm/swarm-service.js';
 import type { Logger } from './logger.js';
 import type { ComposeValidator } from './stacks/stack-store.js';
 import type { StackService } from './stacks/stack-service.js';
@@ -27,6 +29,7 @@ export interface AppDeps {
   stacks: StackService;
   jobs: JobStore;
   validate: ComposeValidator;
+  swarm: SwarmService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...stackHandlers(deps.stacks),
     ...jobHandlers(deps.jobs),
     ...composeToolHandlers(deps.validate),
+    ...swarmHandlers(deps.swarm),
   };
 
   app.use('/api', csrfGuard(trust));

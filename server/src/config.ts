@@ -13,6 +13,8 @@ export interface Config {
   logLevel: string;
   /** Express's `trust proxy`: which peers' X-Forwarded-* headers are believed. */
   trustProxy: boolean | number | string;
+  /** The engine for dockerode and every docker CLI child (DOCKER_HOST); unset: their defaults. */
+  dockerHost?: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -64,6 +66,7 @@ const settings: Setting[] = [
   { key: 'adminPassword', env: 'BERTH_ADMIN_PASSWORD', schema: z.string().min(1) },
   { key: 'logLevel', env: 'BERTH_LOG_LEVEL', flag: '--log-level', schema: logLevel },
   { key: 'trustProxy', env: 'BERTH_TRUST_PROXY', flag: '--trust-proxy', schema: trustProxy },
+  { key: 'dockerHost', env: 'DOCKER_HOST', schema: nonEmpty },
 ];
 
 const defaults = {

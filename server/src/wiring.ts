@@ -25,11 +25,16 @@ import { StackFeed } from './stacks/stack-feed.js';
 import { StackService } from './stacks/stack-service.js';
 import { StackStore } from './stacks/stack-store.js';
 import { validateCompose } from './validate/compose-validator.js';
+import { ComposeConfigRenderer } from './swarm/render.js';
+import { DockerSwarmEngine, dockerOptionsFor, type SwarmEngine } from './swarm/swarm-engine.js';
+import { SwarmService } from './swarm/swarm-service.js';
+import { SwarmState } from './swarm/swarm-state.js';
 
 export interface Berth {
   http: BerthApp;
   realtime: Realtime;
   engineState: EngineState;
+  swarmState: SwarmState;
   hub: TerminalHub;
   store: StackStore;
   stacks: StackService;
@@ -41,6 +46,7 @@ export interface Berth {
 export interface BerthOverrides {
   engine?: EngineClient;
   compose?: ComposeCli;
+  swarmEngine?: SwarmEngine;
   webRoot?: string;
 }
 
@@ -51,7 +57,9 @@ export async function createBerth(
   overrides: BerthOverrides = {},
 ): Promise<Berth> {
   const compose = overrides.compose ?? new DockerComposeCli();
-  const engine = overrides.engine ?? new DockerEngineClient();
+  // An explicit engine (config.dockerHost) goes to dockerode and to every docker child alike.
+  const dockerOptions = dockerOptionsFor(config.dockerHost);
+  const engine = overrides.engine ?? new DockerEngineClient(dockerOptions);
   const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
   const db = openDatabase(config.dataDir);
@@ -86,21 +94,35 @@ export async function createBerth(
     jobs,
     log: logger.child({ module: 'compose' }),
     scratchDir,
+    dockerHost: config.dockerHost,
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
+  const swarmEngine = overrides.swarmEngine ?? new DockerSwarmEngine(dockerOptions);
+  const swarmState = new SwarmState(swarmEngine, logger.child({ module: 'swarm' }));
+  await swarmState.start();
+  const swarm = new SwarmService({
+    store,
+    runner,
+    state: swarmState,
+    engine: swarmEngine,
+    renderer: new ComposeConfigRenderer({ dockerHost: config.dockerHost }),
+    log: logger.child({ module: 'swarm' }),
+  });
   const stacks = new StackService(
     store,
     engineState,
     runner,
     validateCompose,
     logger.child({ module: 'stacks' }),
+    swarm,
   );
   const exec = new ExecSessions({
     hub,
     runtime: engineState,
     log: logger.child({ module: 'exec' }),
     cwd: scratchDir,
+    dockerHost: config.dockerHost,
   });
 
   const http = createApp({
@@ -115,6 +137,7 @@ export async function createBerth(
     stacks,
     jobs,
     validate: validateCompose,
+    swarm,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
   });
@@ -144,11 +167,16 @@ export async function createBerth(
   feed.seed(stacks.list());
   store.onChange((e) => feed.touch([e.type === 'changed' ? e.info.name : e.name]));
   engineState.onChange((projects) => feed.touch(projects));
+  swarmState.onChange((names) => {
+    feed.touch(names);
+    for (const stack of names) realtime.io.emit('swarm:changed', { stack });
+  });
 
   return {
     http,
     realtime,
     engineState,
+    swarmState,
     hub,
     store,
     stacks,
@@ -157,6 +185,7 @@ export async function createBerth(
     close: async () => {
       feed.close();
       engineState.stop();
+      swarmState.stop();
       await hub.closeAll();
       await realtime.close();
       await http.close();

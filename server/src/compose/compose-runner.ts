@@ -17,6 +17,8 @@ export interface RunStep {
   args: string[];
   /** Folder to run in; the stack folder unless said otherwise. */
   cwd: string;
+  /** Full argv after `docker` instead of a compose command (`stack deploy`, `stack rm`). */
+  docker?: string[];
 }
 
 /** The allow-listed environment, less what the stack's own `.env` sets: the stack always wins. */
@@ -41,6 +43,8 @@ export class ComposeRunner {
       dockerBin?: string;
       /** An empty folder for project-only commands (no compose file read). */
       scratchDir: string;
+      /** DOCKER_HOST of the children when Berth drives another engine than its environment says. */
+      dockerHost?: string;
     },
   ) {
     mkdirSync(deps.scratchDir, { recursive: true });
@@ -102,11 +106,13 @@ export class ComposeRunner {
       for (const step of steps) {
         // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
         // TTY renderer costs ~50 ms of redraw ticks per action.
-        const argv = ['compose', '-p', stack, '--progress', 'plain', ...step.args];
+        const argv = step.docker ?? ['compose', '-p', stack, '--progress', 'plain', ...step.args];
         say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
+        const env = await stackEnv(step.cwd);
+        if (this.deps.dockerHost) env.DOCKER_HOST = this.deps.dockerHost;
         exitCode = await this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
           cwd: step.cwd,
-          env: await stackEnv(step.cwd),
+          env,
           onData: write,
         });
         if (exitCode !== 0) break;

@@ -30,6 +30,18 @@ export interface RuntimeSource {
   projects(): string[];
 }
 
+/** Swarm stacks (server/src/swarm/): their state and lifecycle; absent, every stack is compose. */
+export interface SwarmStacks {
+  runtimeOf(name: string): StackRuntime;
+  stackNames(): string[];
+  action(name: string, action: StackAction): Promise<Job>;
+  remove(
+    name: string,
+    action: string,
+    after?: (write: (text: string) => void) => Promise<void>,
+  ): Promise<Job>;
+}
+
 /** Combines the files on disk with the engine's state and runs stack-level operations. */
 export class StackService {
   constructor(
@@ -38,10 +50,12 @@ export class StackService {
     private readonly runner: ComposeRunner,
     private readonly validate: ComposeValidator,
     private readonly log: Logger,
+    private readonly swarm?: SwarmStacks,
   ) {}
 
   summaryOf(info: StackFileInfo): StackSummary {
-    const rt = this.runtime.runtimeOf(info.name);
+    const swarm = info.target === 'swarm' && this.swarm;
+    const rt = swarm ? swarm.runtimeOf(info.name) : this.runtime.runtimeOf(info.name);
     return {
       name: info.name,
       managed: true,
@@ -50,12 +64,18 @@ export class StackService {
       health: rt.health,
       services: { total: info.services.length, running: rt.running },
       updatedAt: info.updatedAt,
+      target: info.target,
     };
   }
 
-  /** A project running in the engine with no folder in the stacks dir. */
+  private isSwarmOnly(name: string): boolean {
+    return !!this.swarm?.stackNames().includes(name) && !this.runtime.projects().includes(name);
+  }
+
+  /** A project running in the engine (or a swarm stack) with no folder in the stacks dir. */
   unmanagedSummary(project: string): StackSummary {
-    const rt = this.runtime.runtimeOf(project);
+    const swarm = this.isSwarmOnly(project) ? this.swarm : undefined;
+    const rt = swarm ? swarm.runtimeOf(project) : this.runtime.runtimeOf(project);
     return {
       name: project,
       managed: false,
@@ -64,21 +84,25 @@ export class StackService {
       health: rt.health,
       services: { total: rt.services.length, running: rt.running },
       updatedAt: null,
+      target: swarm ? 'swarm' : 'compose',
     };
+  }
+
+  private engineNames(): string[] {
+    return [...new Set([...this.runtime.projects(), ...(this.swarm?.stackNames() ?? [])])];
   }
 
   /** The current summary of a name, managed or not; null when neither folder nor containers exist. */
   summaryByName(name: string): StackSummary | null {
     const info = this.store.get(name);
     if (info) return this.summaryOf(info);
-    return this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+    return this.engineNames().includes(name) ? this.unmanagedSummary(name) : null;
   }
 
   list(): StackSummary[] {
     const managed = this.store.list().map((i) => this.summaryOf(i));
     const names = new Set(managed.map((s) => s.name));
-    const unmanaged = this.runtime
-      .projects()
+    const unmanaged = this.engineNames()
       .filter((p) => !names.has(p))
       .sort()
       .map((p) => this.unmanagedSummary(p));
@@ -139,6 +163,8 @@ export class StackService {
         );
       }
     }
+    // Swarm stacks: up deploys, down runs `docker stack rm` (docs/api.md, "Swarm stacks").
+    if (this.swarm && this.store.get(name)?.target === 'swarm') return this.swarm.action(name, action);
     const dir = this.store.dirOf(name);
     const inStack = (args: string[]) => ({ args, cwd: dir });
     const byProject = (args: string[]) => ({ args, cwd: this.runner.scratchDir });
@@ -177,6 +203,13 @@ export class StackService {
    */
   async delete(name: string): Promise<Job> {
     await this.store.read(name); // 404 before a job is made
+    if (this.swarm?.stackNames().includes(name)) {
+      return this.swarm.remove(name, 'delete', async (write) => {
+        const target = await this.store.moveToTrash(name);
+        write(`moved ${name} to ${target}\n`);
+        this.log.info({ name }, 'swarm stack deleted');
+      });
+    }
     return this.runner.start(
       name,
       'delete',
