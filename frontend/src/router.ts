@@ -20,6 +20,7 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('./pages/HomePage.vue') },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
     { path: '/convert', name: 'convert', component: () => import('./pages/ConvertPage.vue') },
+    { path: '/swarm', name: 'swarm', component: () => import('./pages/SwarmNodesPage.vue') },
     { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
     { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
     {

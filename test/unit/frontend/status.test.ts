@@ -11,6 +11,7 @@ const stack = (name: string, status: StackSummary['status']): StackSummary => ({
   health: 'none',
   services: { total: 1, running: 0 },
   updatedAt: null,
+  target: 'compose',
 });
 
 describe('badgeFor', () => {
