@@ -63,6 +63,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
   const log = openSync(`${dir}/dockerd.log`, 'a');
   const dockerd = spawn(
     'dockerd',
+    // prettier-ignore
     [
       '--data-root', `${dir}/data`,
       '--exec-root', `${dir}/exec`,
