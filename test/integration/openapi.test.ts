@@ -163,7 +163,14 @@ describe('GET /api/openapi.json', () => {
       clientToServer: Record<string, { payload: unknown; ack: unknown }>;
     };
     expect(Object.keys(events.serverToClient).sort()).toEqual(
-      ['stack:changed', 'stack:removed', 'stacks:list', 'terminal:exit', 'terminal:output'].sort(),
+      [
+        'stack:changed',
+        'stack:removed',
+        'stacks:list',
+        'terminal:exit',
+        'terminal:output',
+        'swarm:changed',
+      ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(
       ['exec:open', 'terminal:input', 'terminal:join', 'terminal:leave', 'terminal:resize'].sort(),

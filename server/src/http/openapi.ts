@@ -8,6 +8,7 @@ import * as operations from '../../../common/operations.js';
 import { OPERATIONS, type OperationSchemas } from '../../../common/operations.js';
 import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
 import * as stack from '../../../common/stack.js';
+import * as swarm from '../../../common/swarm.js';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE } from './auth-routes.js';
 
@@ -17,7 +18,15 @@ const AckError = z.object({
 });
 
 /** Modules of common/ whose exported schemas are named components (their export name is the id). */
-const SCHEMA_MODULES: Array<Record<string, unknown>> = [stack, api, operations, events, errors, { AckError }];
+const SCHEMA_MODULES: Array<Record<string, unknown>> = [
+  stack,
+  api,
+  operations,
+  events,
+  errors,
+  swarm,
+  { AckError },
+];
 
 type Json = Record<string, unknown>;
 
