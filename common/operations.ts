@@ -28,6 +28,8 @@ import {
   NodeAvailabilityRequest,
   NodeId,
   ScaleRequest,
+  ServiceLogs,
+  ServiceLogsQuery,
   ServiceName,
   SwarmInfo,
   SwarmServiceInfo,
@@ -162,6 +164,12 @@ export const OPERATIONS = {
     reply: SwarmServiceInfo,
     errors: ['NOT_FOUND', 'CONFLICT'],
     description: 'CONFLICT for a global service or when the engine is not a swarm manager.',
+  },
+  getServiceLogs: {
+    params: { name: StackName, service: ServiceName },
+    query: ServiceLogsQuery,
+    reply: ServiceLogs,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   },
   getSwarm: {
     reply: SwarmInfo,

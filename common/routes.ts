@@ -178,6 +178,13 @@ export const ROUTES = {
     tag: 'swarm',
     summary: 'Sets the replicas of a replicated swarm service',
   },
+  getServiceLogs: {
+    method: 'get',
+    path: '/api/stacks/:name/services/:service/logs',
+    access: 'read',
+    tag: 'swarm',
+    summary: "The last lines of a swarm service's logs (all its tasks), one-shot",
+  },
   getSwarm: {
     method: 'get',
     path: '/api/swarm',

@@ -135,4 +135,11 @@ export const ServiceName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
 /** A swarm node id (25 lower-case alphanumerics) or hostname. */
 export const NodeId = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/, 'not a node id');
 
+export const ServiceLogsQuery = z.object({
+  tail: z.coerce.number().int().min(1).max(5000).default(200),
+});
+export const ServiceLogs = z.object({
+  text: z.string().describe('stdout and stderr of the tasks, timestamped'),
+});
+
 export const SwarmChanged = z.object({ stack: z.string() });

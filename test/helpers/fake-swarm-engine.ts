@@ -86,6 +86,9 @@ export class FakeSwarmEngine implements SwarmEngine {
     const n = this.nodes.find((x) => x.id === id);
     if (n) n.availability = availability;
   }
+  async serviceLogs(id: string, tail: number): Promise<string> {
+    return `logs of ${id} (${tail})\n`;
+  }
   async subscribe(onEvent: (e: SwarmEvent) => void, onEnd: (err?: Error) => void): Promise<Subscription> {
     const sub = { onEvent, onEnd };
     this.subs.add(sub);

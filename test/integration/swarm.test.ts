@@ -13,7 +13,7 @@ const SLEEPER = `x-berth:
 services:
   web:
     image: ${TEST_IMAGE}
-    command: ["sleep", "\${SLEEP_SECONDS}"]
+    command: ["sh", "-c", "echo swarm-hello && sleep \${SLEEP_SECONDS}"]
     environment:
       LITERAL: "$$HOME"
     deploy:
@@ -108,7 +108,7 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
       needsConfirm: false,
       findings: [],
     });
-    expect(preview.body.rendered).toContain('- "3600"');
+    expect(preview.body.rendered).toContain('echo swarm-hello && sleep 3600');
     expect(preview.body.rendered).toContain('replicas: 2');
     expect(preview.body.rendered).toContain('$$HOME'); // escapes stay for stack deploy's own pass
     expect(preview.body.rendered).not.toMatch(/^name:/m);
@@ -140,6 +140,18 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
       '{{json .Spec.TaskTemplate.ContainerSpec.Env}}',
     ]);
     expect(env).toContain('LITERAL=$HOME');
+
+    // the service's logs, through the engine's service logs API
+    await expect
+      .poll(
+        async () =>
+          (await t.agent.get(`/api/stacks/${name}/services/web/logs?tail=50`).expect(200)).body.text,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toContain('swarm-hello');
+    await t.agent.get(`/api/stacks/${name}/services/nope/logs`).expect(404);
 
     const pushedBefore = swarmChanged.filter((s) => s === name).length;
     const scaled = await t.agent
@@ -229,6 +241,47 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
     expect(await waitForJob(t.agent, down.body.jobId)).toMatchObject({ state: 'succeeded' });
     await expect.poll(() => watch.status(name), { timeout: 30_000 }).toBe('down');
   });
+
+  it('a rolling update reads updating, then running with the update completed', async () => {
+    const name = `${prefix}-e`;
+    const yaml = `x-berth: {target: swarm}
+services:
+  web:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "\${SLEEP_SECONDS}"]
+    stop_grace_period: 1s
+    deploy:
+      replicas: 2
+      update_config: {parallelism: 1, delay: 3s}
+`;
+    const created = await t.agent
+      .post('/api/stacks')
+      .send({ name, yaml, env: 'SLEEP_SECONDS=3600\n' })
+      .expect(201);
+    const first = await t.agent.post(`/api/stacks/${name}/deploy`).send({}).expect(202);
+    expect(await waitForJob(t.agent, first.body.jobId)).toMatchObject({ state: 'succeeded' });
+    await expect.poll(() => watch.status(name), { timeout: 60_000 }).toBe('running');
+
+    await t.agent
+      .put(`/api/stacks/${name}`)
+      .send({ yaml, env: 'SLEEP_SECONDS=3601\n', etag: created.body.etag })
+      .expect(200);
+    const second = await t.agent.post(`/api/stacks/${name}/deploy`).send({}).expect(202);
+    expect(await waitForJob(t.agent, second.body.jobId)).toMatchObject({ state: 'succeeded' });
+    await expect.poll(() => watch.status(name), { timeout: 30_000 }).toBe('updating');
+    await expect.poll(() => watch.status(name), { timeout: 90_000 }).toBe('running');
+    expect(await service(name, 'web')).toMatchObject({ updateState: 'completed', running: 2, desired: 2 });
+    const cmd = await swarm.engine.docker([
+      'service',
+      'inspect',
+      `${name}_web`,
+      '--format',
+      '{{json .Spec.TaskTemplate.ContainerSpec.Args}}',
+    ]);
+    expect(cmd).toContain('3601');
+    const down = await t.agent.post(`/api/stacks/${name}/down`).expect(202);
+    expect(await waitForJob(t.agent, down.body.jobId)).toMatchObject({ state: 'succeeded' });
+  }, 180_000);
 
   it('drains and activates the node (admin); unknown nodes are 404', async () => {
     const info = (await t.agent.get('/api/swarm').expect(200)).body as SwarmInfo;

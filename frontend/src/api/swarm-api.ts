@@ -8,6 +8,8 @@ export const swarmApi = {
   deploy: (name: string, confirm: boolean) => call('deployStack', { params: { name }, body: { confirm } }),
   scale: (name: string, service: string, replicas: number) =>
     call('scaleService', { params: { name, service }, body: { replicas } }),
+  logs: (name: string, service: string, tail = 200) =>
+    call('getServiceLogs', { params: { name, service }, query: { tail } }),
   setAvailability: (id: string, availability: NodeAvailabilityRequest['availability']) =>
     call('setNodeAvailability', { params: { id }, body: { availability } }),
 };

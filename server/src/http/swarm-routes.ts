@@ -3,7 +3,13 @@ import type { SwarmService } from '../swarm/swarm-service.js';
 import type { Handlers } from './route.js';
 
 type SwarmOps =
-  'previewDeploy' | 'deployStack' | 'getStackSwarm' | 'scaleService' | 'getSwarm' | 'setNodeAvailability';
+  | 'previewDeploy'
+  | 'deployStack'
+  | 'getStackSwarm'
+  | 'scaleService'
+  | 'getServiceLogs'
+  | 'getSwarm'
+  | 'setNodeAvailability';
 
 export function swarmHandlers(swarm: SwarmService): Handlers<SwarmOps> {
   return {
@@ -14,6 +20,7 @@ export function swarmHandlers(swarm: SwarmService): Handlers<SwarmOps> {
     },
     getStackSwarm: ({ params }) => swarm.detail(params.name),
     scaleService: ({ params, body }) => swarm.scale(params.name, params.service, body.replicas),
+    getServiceLogs: ({ params, query }) => swarm.logs(params.name, params.service, query.tail),
     getSwarm: () => swarm.info(),
     setNodeAvailability: ({ params, body }) => swarm.setAvailability(params.id, body.availability),
   };

@@ -74,6 +74,8 @@ export interface SwarmEngine {
   /** Sets the replicas of a replicated service. */
   scale(serviceId: string, replicas: number): Promise<void>;
   setAvailability(nodeId: string, availability: EngineNode['availability']): Promise<void>;
+  /** The last `tail` lines of a service's tasks (stdout and stderr), with timestamps and task names. */
+  serviceLogs(serviceId: string, tail: number): Promise<string>;
   /** service and node events, and container events of stack tasks; `onEnd` fires once. */
   subscribe(onEvent: (e: SwarmEvent) => void, onEnd: (err?: Error) => void): Promise<Subscription>;
 }
@@ -253,6 +255,18 @@ export class DockerSwarmEngine implements SwarmEngine {
     });
   }
 
+  async serviceLogs(serviceId: string, tail: number): Promise<string> {
+    const raw = (await this.docker.getService(serviceId).logs({
+      stdout: true,
+      stderr: true,
+      tail,
+      timestamps: true,
+      details: false,
+      follow: false,
+    } as Docker.ContainerLogsOptions & { follow: false })) as unknown as Buffer;
+    return demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  }
+
   async subscribe(onEvent: (e: SwarmEvent) => void, onEnd: (err?: Error) => void): Promise<Subscription> {
     // Filters of different keys are ANDed: one stream for services and nodes, one for the
     // containers of stack tasks (their start/die is the nearest thing to a task event here).
@@ -293,6 +307,30 @@ export class DockerSwarmEngine implements SwarmEngine {
     }
     return { close: () => ((ended = true), subs.forEach((s) => s.close())) };
   }
+}
+
+/**
+ * The engine's multiplexed log stream (8-byte frame headers: stream, 0, 0, 0, size) as text;
+ * text that is not framed (a TTY service) is returned as it is.
+ */
+export function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const kind = buf[i];
+    if (
+      (kind !== 0 && kind !== 1 && kind !== 2) ||
+      buf[i + 1] !== 0 ||
+      buf[i + 2] !== 0 ||
+      buf[i + 3] !== 0
+    ) {
+      return buf.toString('utf8');
+    }
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /** dockerode options for a DOCKER_HOST value (unix:// or tcp://); undefined: dockerode's own default. */

@@ -167,6 +167,14 @@ export class SwarmService implements SwarmStacks {
     return after;
   }
 
+  /** A one-shot tail of a service's logs (the engine's service logs API). */
+  async logs(name: string, service: string, tail: number): Promise<{ text: string }> {
+    this.requireManager('read service logs');
+    const id = this.deps.state.serviceId(name, service);
+    if (!id) throw new AppError('NOT_FOUND', `stack "${name}" has no swarm service "${service}"`);
+    return { text: await this.deps.engine.serviceLogs(id, tail) };
+  }
+
   info(): Promise<SwarmInfo> {
     return this.deps.state.info();
   }
