@@ -57,8 +57,12 @@ export async function createBerth(
   overrides: BerthOverrides = {},
 ): Promise<Berth> {
   const compose = overrides.compose ?? new DockerComposeCli();
-  // An explicit engine (config.dockerHost) goes to dockerode and to every docker child alike.
-  const dockerOptions = dockerOptionsFor(config.dockerHost);
+  // An explicit engine (config.dockerHost) goes to dockerode and to every docker child alike;
+  // the environment's own DOCKER_HOST is left to dockerode, which also reads its TLS settings.
+  const dockerOptions =
+    config.dockerHost && config.dockerHost !== process.env.DOCKER_HOST
+      ? dockerOptionsFor(config.dockerHost)
+      : {};
   const engine = overrides.engine ?? new DockerEngineClient(dockerOptions);
   const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
