@@ -276,9 +276,11 @@ export class SwarmState {
           const services = await this.engine.listServices(stack);
           const tasks = await this.engine.listTasks(services.map((s) => s.id));
           for (const s of services) this.stackOfService.set(s.id, stack);
+          const before = JSON.stringify(this.stacks.get(stack) ?? null);
           if (services.length === 0) this.stacks.delete(stack);
           else this.stacks.set(stack, { services, tasks });
-          this.notify([stack]);
+          // A re-read that found nothing new tells no one.
+          if (JSON.stringify(this.stacks.get(stack) ?? null) !== before) this.notify([stack]);
         } while (slot.again && !this.stopped);
         this.scheduleSettle(stack);
       } catch (err) {

@@ -131,3 +131,21 @@ describe('SwarmState', () => {
     await vi.waitFor(() => expect(s.runtimeOf('app').status).toBe('running'));
   });
 });
+
+describe('SwarmState notifications', () => {
+  it('a re-read that finds nothing new notifies no one', async () => {
+    const engine = new FakeSwarmEngine();
+    const web = swarmService({ stack: 'app', name: 'app_web' });
+    engine.services = [web];
+    const s = new SwarmState(engine, silentLogger());
+    await s.start();
+    const heard: string[] = [];
+    s.onChange((names) => heard.push(...names));
+    await s.refresh('app');
+    expect(heard).toEqual([]);
+    web.runningTasks = 0;
+    await s.refresh('app');
+    expect(heard).toEqual(['app']);
+    s.stop();
+  });
+});
