@@ -15,6 +15,7 @@ import {
   LogsSubscribeReply,
   LogsUnsubscribe,
 } from './logs.js';
+import { SwarmChanged } from './swarm.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -158,6 +159,10 @@ export const SERVER_EVENTS = {
   'stats:sample': {
     description: "a sample of a stats subscription (its `id` plus the stack's or the host's figures)",
     payload: StatsSampleEvent,
+  },
+  'swarm:changed': {
+    description: "a swarm stack's services or tasks changed: read GET /api/stacks/:name/swarm again",
+    payload: SwarmChanged,
   },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 

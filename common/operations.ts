@@ -84,6 +84,20 @@ import {
   UserInfo,
   UserList,
 } from './users.js';
+import {
+  DeployPreview,
+  DeployReply,
+  DeployRequest,
+  NodeAvailabilityRequest,
+  NodeId,
+  ScaleRequest,
+  ServiceLogs,
+  ServiceLogsQuery,
+  ServiceName,
+  SwarmInfo,
+  SwarmServiceInfo,
+  SwarmStackDetail,
+} from './swarm.js';
 
 export const Ok = z.object({ ok: z.literal(true) });
 export const UserReply = z.object({ user: AuthUser });
@@ -350,6 +364,47 @@ export const OPERATIONS = {
   },
   getSettings: { reply: Settings },
   updateSettings: { body: Settings, reply: Settings },
+  deployStack: {
+    params: name,
+    body: DeployRequest,
+    status: 202,
+    reply: DeployReply,
+    errors: ['STACK_NOT_FOUND', 'STACK_BUSY', 'INVALID_COMPOSE', 'CONFLICT', 'COMPOSE_UNAVAILABLE'],
+    description:
+      'INVALID_COMPOSE when the preflight has an error or compose cannot render the file ' +
+      '(`details.findings`); CONFLICT when it has warnings and `confirm` is not true ' +
+      '(`details.confirmRequired`), or when the engine is not a swarm manager.',
+  },
+  previewDeploy: {
+    params: name,
+    reply: DeployPreview,
+    errors: ['STACK_NOT_FOUND'],
+    description: 'The rendered file carries the values of .env.',
+  },
+  getStackSwarm: { params: name, reply: SwarmStackDetail, errors: ['STACK_NOT_FOUND'] },
+  scaleService: {
+    params: { name: StackName, service: ServiceName },
+    body: ScaleRequest,
+    reply: SwarmServiceInfo,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+    description: 'CONFLICT for a global service or when the engine is not a swarm manager.',
+  },
+  getServiceLogs: {
+    params: { name: StackName, service: ServiceName },
+    query: ServiceLogsQuery,
+    reply: ServiceLogs,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  getSwarm: {
+    reply: SwarmInfo,
+    description: 'Berth never runs `docker swarm init`; `message` says why not active.',
+  },
+  setNodeAvailability: {
+    params: { id: NodeId },
+    body: NodeAvailabilityRequest,
+    reply: SwarmInfo,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 
 type Ops = typeof OPERATIONS;

@@ -120,6 +120,15 @@ export const ROUTES = {
     tag: 'history',
     summary: 'Saves that version again (the current one goes to history first)',
   },
+  // Before runAction: its `/:action` would otherwise take `deploy`.
+  deployStack: {
+    method: 'post',
+    path: '/api/stacks/:name/deploy',
+    access: 'operate',
+    tag: 'swarm',
+    summary:
+      '`docker stack deploy --with-registry-auth --prune` of the rendered file, as a job in terminal `stack:<name>`',
+  },
   runAction: {
     method: 'post',
     path: '/api/stacks/:name/:action',
@@ -458,6 +467,48 @@ export const ROUTES = {
     access: 'admin',
     tag: 'settings',
     summary: "Changes Berth's settings",
+  },
+  previewDeploy: {
+    method: 'get',
+    path: '/api/stacks/:name/deploy',
+    access: 'operate',
+    tag: 'swarm',
+    summary: 'What a swarm deploy would do: the file rendered with .env, and the preflight findings',
+  },
+  getStackSwarm: {
+    method: 'get',
+    path: '/api/stacks/:name/swarm',
+    access: 'read',
+    tag: 'swarm',
+    summary: "A swarm stack's services (replicas, image, update state, last error) and their tasks",
+  },
+  scaleService: {
+    method: 'post',
+    path: '/api/stacks/:name/services/:service/scale',
+    access: 'operate',
+    tag: 'swarm',
+    summary: 'Sets the replicas of a replicated swarm service',
+  },
+  getServiceLogs: {
+    method: 'get',
+    path: '/api/stacks/:name/services/:service/logs',
+    access: 'read',
+    tag: 'swarm',
+    summary: "The last lines of a swarm service's logs (all its tasks), one-shot",
+  },
+  getSwarm: {
+    method: 'get',
+    path: '/api/swarm',
+    access: 'read',
+    tag: 'swarm',
+    summary: 'Whether the engine is a swarm manager, and the nodes',
+  },
+  setNodeAvailability: {
+    method: 'post',
+    path: '/api/swarm/nodes/:id/availability',
+    access: 'admin',
+    tag: 'swarm',
+    summary: 'Drains, pauses or activates a swarm node',
   },
 } as const satisfies Record<string, RouteDef>;
 

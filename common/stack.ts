@@ -27,7 +27,8 @@ export const NewStackName = z
 export const ComposeFileName = z.enum(COMPOSE_FILE_NAMES);
 export type ComposeFileName = z.infer<typeof ComposeFileName>;
 
-export const StackStatus = z.enum(['down', 'created', 'running', 'partial', 'exited', 'unknown']);
+/** `updating`: a swarm stack during a rolling update (compose stacks never read so). */
+export const StackStatus = z.enum(['down', 'created', 'running', 'partial', 'exited', 'unknown', 'updating']);
 export type StackStatus = z.infer<typeof StackStatus>;
 
 export const StackHealth = z.enum(['none', 'healthy', 'starting', 'unhealthy']);
@@ -79,6 +80,8 @@ export const StackSummary = z.object({
   updatedAt: z.string().nullable(),
   /** Services with an image update (a new digest for their tag, or newer tags); 0 when unmanaged. */
   updates: z.number().int(),
+  /** `swarm` when the compose file says `x-berth: {target: swarm}` (or an unmanaged swarm stack). */
+  target: z.enum(['compose', 'swarm']),
 });
 export type StackSummary = z.infer<typeof StackSummary>;
 

@@ -23,6 +23,7 @@ export const router = createRouter({
     { path: '/images', name: 'images', component: () => import('./pages/ImagesPage.vue') },
     { path: '/volumes', name: 'volumes', component: () => import('./pages/VolumesPage.vue') },
     { path: '/networks', name: 'networks', component: () => import('./pages/NetworksPage.vue') },
+    { path: '/swarm', name: 'swarm', component: () => import('./pages/SwarmNodesPage.vue') },
     { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
     { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
     {

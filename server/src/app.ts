@@ -24,6 +24,8 @@ import { stackHandlers } from './http/stack-routes.js';
 import { updatesHandlers } from './http/updates-routes.js';
 import { stackFileHandlers } from './http/stack-file-routes.js';
 import type { StackExtraFiles } from './stacks/stack-files.js';
+import { swarmHandlers } from './http/swarm-routes.js';
+import type { SwarmService } from './swarm/swarm-service.js';
 import type { Logger } from './logger.js';
 import type { LogService } from './logs/log-service.js';
 import type { ContainerService } from './resources/container-service.js';
@@ -58,6 +60,7 @@ export interface AppDeps {
   };
   /** Override, include and extends files of stacks. */
   files: StackExtraFiles;
+  swarm: SwarmService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -114,6 +117,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...networkHandlers(deps.resources.networks),
     ...containerHandlers(deps.resources.containers),
     ...accountHandlers(deps.accounts.access, deps.accounts.audit, deps.accounts.sessions),
+    ...swarmHandlers(deps.swarm),
   };
   // A session's user or an API token, resolved once per request.
   const principalOf = principalResolver(deps.accounts.access);

@@ -24,6 +24,8 @@ export interface Config {
   updateHealthTimeoutMs?: number;
   /** The engine's daemon.json, read for default-address-pools (network pool warnings). */
   dockerDaemonConfig: string;
+  /** The engine for dockerode and every docker CLI child (DOCKER_HOST); unset: their defaults. */
+  dockerHost?: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -103,6 +105,7 @@ const settings: Setting[] = [
   { key: 'updateWindow', env: 'BERTH_UPDATE_WINDOW', schema: window },
   { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
   { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
+  { key: 'dockerHost', env: 'DOCKER_HOST', schema: nonEmpty },
 ];
 
 const defaults = {

@@ -57,11 +57,16 @@ import { AuditService } from './auth/audit-service.js';
 import { InviteStore } from './auth/invite-store.js';
 import { SettingsStore } from './auth/settings-store.js';
 import { TokenStore } from './auth/token-store.js';
+import { ComposeConfigRenderer } from './swarm/render.js';
+import { DockerSwarmEngine, dockerOptionsFor, type SwarmEngine } from './swarm/swarm-engine.js';
+import { SwarmService } from './swarm/swarm-service.js';
+import { SwarmState } from './swarm/swarm-state.js';
 
 export interface Berth {
   http: BerthApp;
   realtime: Realtime;
   engineState: EngineState;
+  swarmState: SwarmState;
   hub: TerminalHub;
   store: StackStore;
   stacks: StackService;
@@ -79,6 +84,7 @@ export interface Berth {
 export interface BerthOverrides {
   engine?: EngineClient;
   compose?: ComposeCli;
+  swarmEngine?: SwarmEngine;
   webRoot?: string;
   updateEngine?: UpdateEngine;
   credentials?: CredentialSource;
@@ -96,7 +102,13 @@ export async function createBerth(
   overrides: BerthOverrides = {},
 ): Promise<Berth> {
   const compose = overrides.compose ?? new DockerComposeCli();
-  const engine = overrides.engine ?? new DockerEngineClient();
+  // An explicit engine (config.dockerHost) goes to dockerode and to every docker child alike;
+  // the environment's own DOCKER_HOST is left to dockerode, which also reads its TLS settings.
+  const dockerOptions =
+    config.dockerHost && config.dockerHost !== process.env.DOCKER_HOST
+      ? dockerOptionsFor(config.dockerHost)
+      : {};
+  const engine = overrides.engine ?? new DockerEngineClient(dockerOptions);
   const health = new HealthService(engine, compose, logger.child({ module: 'health' }));
 
   const db = openDatabase(config.dataDir);
@@ -148,10 +160,29 @@ export async function createBerth(
     log: logger.child({ module: 'compose' }),
     scratchDir,
     projectOf: (stack) => stacksRef.current?.projectOf(stack) ?? stack,
+    dockerHost: config.dockerHost,
   });
   const engineState = new EngineState(engine, logger.child({ module: 'engine' }));
   await engineState.start();
-  const stacks = new StackService(store, engineState, runner, logger.child({ module: 'stacks' }), checker);
+  const swarmEngine = overrides.swarmEngine ?? new DockerSwarmEngine(dockerOptions);
+  const swarmState = new SwarmState(swarmEngine, logger.child({ module: 'swarm' }));
+  await swarmState.start();
+  const swarm = new SwarmService({
+    store,
+    runner,
+    state: swarmState,
+    engine: swarmEngine,
+    renderer: new ComposeConfigRenderer({ dockerHost: config.dockerHost }),
+    log: logger.child({ module: 'swarm' }),
+  });
+  const stacks = new StackService(
+    store,
+    engineState,
+    runner,
+    logger.child({ module: 'stacks' }),
+    checker,
+    swarm,
+  );
   stacksRef.current = stacks;
   const updateEngine = overrides.updateEngine ?? new DockerUpdateEngine();
   const updateStore = new UpdateStore(db);
@@ -207,6 +238,7 @@ export async function createBerth(
     },
     log: logger.child({ module: 'exec' }),
     cwd: scratchDir,
+    dockerHost: config.dockerHost,
   });
 
   const hostProbe = new HostProbe(realHostFiles, () => [
@@ -267,6 +299,7 @@ export async function createBerth(
     resources,
     logs,
     files: new StackExtraFiles(store, paths, checker),
+    swarm,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
     accounts: {
@@ -320,11 +353,16 @@ export async function createBerth(
   engineState.onChange((projects) => feed.touch(stacks.namesOfProjects(projects)));
   updates.onChange((names) => feed.touch(names));
   updates.startSchedule();
+  swarmState.onChange((names) => {
+    feed.touch(names);
+    for (const stack of names) realtime.io.emit('swarm:changed', { stack });
+  });
 
   return {
     http,
     realtime,
     engineState,
+    swarmState,
     hub,
     store,
     stacks,
@@ -344,6 +382,7 @@ export async function createBerth(
       stopJobFeed();
       logHub.close();
       engineState.stop();
+      swarmState.stop();
       await hub.closeAll();
       await realtime.close();
       await http.close();

@@ -26,6 +26,8 @@ export interface SecondEngineOptions {
   addressPools?: { base: string; size: number }[];
   /** Images of the main engine to load into it (default: the test busybox). */
   images?: string[];
+  /** Extra environment of the daemon (e.g. DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1). */
+  env?: Record<string, string>;
 }
 
 /** `docker save <images> | docker -H <host> load`, without a shell. */
@@ -76,7 +78,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       'none',
       '--iptables=false',
     ],
-    { stdio: ['ignore', log, log] },
+    { stdio: ['ignore', log, log], env: { ...process.env, ...options.env } },
   );
   let exited = false;
   const exitedP = new Promise<void>((resolve) => dockerd.on('exit', () => ((exited = true), resolve())));

@@ -175,6 +175,7 @@ describe('GET /api/openapi.json', () => {
         'terminal:output',
         'stats:sample',
         'volume:job',
+        'swarm:changed',
       ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(

@@ -28,7 +28,7 @@ class FakeTerminal implements ActionTerminal {
   }
 }
 
-function setup(composeVersion: string | null = '2.26.1') {
+function setup(composeVersion: string | null = '2.26.1', dockerHost?: string) {
   const terminal = new FakeTerminal();
   const jobs = new JobStore();
   const tmp = tempDir();
@@ -38,11 +38,26 @@ function setup(composeVersion: string | null = '2.26.1') {
     jobs,
     log: silentLogger(),
     scratchDir: tmp.dir + '/scratch',
+    dockerHost,
   });
   return { terminal, jobs, runner, cleanup: tmp.cleanup };
 }
 
 describe('ComposeRunner', () => {
+  it('runs a full docker argv (stack deploy) with the configured DOCKER_HOST', async () => {
+    const { terminal, runner, jobs, cleanup } = setup('2.26.1', 'unix:///tmp/other.sock');
+    const job = await runner.start('app', 'deploy', [
+      { args: [], cwd: '/scratch', docker: ['stack', 'deploy', '-c', '/f.yaml', 'app'] },
+    ]);
+    await expect.poll(() => terminal.runs.length).toBe(1);
+    expect(terminal.runs[0]?.args).toEqual(['stack', 'deploy', '-c', '/f.yaml', 'app']);
+    expect(terminal.envs[0]?.DOCKER_HOST).toBe('unix:///tmp/other.sock');
+    terminal.runs[0]?.finish(0);
+    await expect.poll(() => jobs.get(job.id)?.state).toBe('succeeded');
+    expect(jobs.get(job.id)?.output).toContain('$ docker stack deploy -c /f.yaml app');
+    cleanup();
+  });
+
   it('runs steps in the stack terminal with -p, one job per stack at a time', async () => {
     const { terminal, runner, jobs, cleanup } = setup();
     const job = await runner.start('web', 'update', [

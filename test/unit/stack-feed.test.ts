@@ -12,6 +12,7 @@ const summary = (name: string, status: StackSummary['status'] = 'running'): Stac
   status,
   health: 'none',
   services: { total: 1, running: status === 'running' ? 1 : 0 },
+  target: 'compose',
   updatedAt: '2026-01-01T00:00:00.000Z',
   updates: 0,
 });

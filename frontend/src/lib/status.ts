@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<StackStatus, string> = {
   created: 'containers were created but never started',
   down: 'no containers',
   unknown: 'the Docker engine cannot be reached',
+  updating: 'a rolling update of a swarm service is under way',
 };
 
 /** Maps a stack's status and health to what its badge says. Unhealthy wins over running. */
@@ -37,7 +38,15 @@ export function badgeFor(status: StackStatus, health: StackHealth = 'none'): Bad
   return base;
 }
 
-export const STATUS_ORDER: StackStatus[] = ['running', 'partial', 'exited', 'created', 'down', 'unknown'];
+export const STATUS_ORDER: StackStatus[] = [
+  'running',
+  'updating',
+  'partial',
+  'exited',
+  'created',
+  'down',
+  'unknown',
+];
 
 /** Search by name (case-insensitive substring) and an optional status filter. */
 export function filterStacks(

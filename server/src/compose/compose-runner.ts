@@ -15,6 +15,8 @@ export interface RunStep {
   args: string[];
   /** Folder to run in; the stack folder unless said otherwise. */
   cwd: string;
+  /** Full argv after `docker` instead of a compose command (`stack deploy`, `stack rm`). */
+  docker?: string[];
 }
 
 export interface JobContext {
@@ -23,6 +25,8 @@ export interface JobContext {
   say: (text: string) => void;
   /** Runs `docker compose -p <stack> --progress plain ...args` in the stack terminal; the exit code. */
   compose: (args: string[], cwd: string) => Promise<number>;
+  /** Runs `docker ...argv` (e.g. `stack deploy`) in the stack terminal; the exit code. */
+  docker: (argv: string[], cwd: string) => Promise<number>;
 }
 
 export type JobScript = (ctx: JobContext) => Promise<{ exitCode: number; summary?: string }>;
@@ -45,6 +49,8 @@ export class ComposeRunner {
       scratchDir: string;
       /** The compose project of a stack (`-p`); the stack name itself unless given. */
       projectOf?: (stack: string) => string;
+      /** DOCKER_HOST of the children when Berth drives another engine than its environment says. */
+      dockerHost?: string;
     },
   ) {
     mkdirSync(deps.scratchDir, { recursive: true });
@@ -71,7 +77,9 @@ export class ComposeRunner {
     return this.startScript(stack, action, async (ctx) => {
       let exitCode = 0;
       for (const step of steps) {
-        exitCode = await ctx.compose(step.args, step.cwd);
+        exitCode = step.docker
+          ? await ctx.docker(step.docker, step.cwd)
+          : await ctx.compose(step.args, step.cwd);
         if (exitCode !== 0) return { exitCode };
       }
       if (after) await after(ctx.job, ctx.say);
@@ -123,22 +131,24 @@ export class ComposeRunner {
       write(text);
       this.deps.terminal.note(terminal, text);
     };
-    const compose = async (args: string[], cwd: string): Promise<number> => {
-      // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
-      // TTY renderer costs ~50 ms of redraw ticks per action.
-      const project = this.deps.projectOf?.(stack) ?? stack;
-      const argv = ['compose', '-p', project, '--progress', 'plain', ...args];
+    const docker = async (argv: string[], cwd: string): Promise<number> => {
       say(`\r\n\x1b[1m$ docker ${argv.join(' ')}\x1b[0m\r\n`);
+      const env = await stackChildEnv(cwd);
+      if (this.deps.dockerHost) env.DOCKER_HOST = this.deps.dockerHost;
       return this.deps.terminal.run(terminal, this.deps.dockerBin ?? 'docker', argv, {
         cwd,
-        env: await stackChildEnv(cwd),
+        env,
         onData: write,
       });
     };
+    // Plain progress: line-per-event output reads well in a job and in xterm, and compose's
+    // TTY renderer costs ~50 ms of redraw ticks per action.
+    const compose = (args: string[], cwd: string): Promise<number> =>
+      docker(['compose', '-p', this.deps.projectOf?.(stack) ?? stack, '--progress', 'plain', ...args], cwd);
     let exitCode = 0;
     let summary: string | undefined;
     try {
-      ({ exitCode, summary } = await script({ job, say, compose }));
+      ({ exitCode, summary } = await script({ job, say, compose, docker }));
     } catch (err) {
       log.error({ err }, 'job failed');
       say(`\r\n${err instanceof AppError ? err.message : 'internal error'}\r\n`);

@@ -13,6 +13,7 @@ import * as logs from '../../../common/logs.js';
 import * as resources from '../../../common/resources.js';
 import * as stats from '../../../common/stats.js';
 import * as updates from '../../../common/updates.js';
+import * as swarm from '../../../common/swarm.js';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE } from './auth-routes.js';
 
@@ -33,6 +34,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   resources,
   logs,
   stackFiles,
+  swarm,
   { AckError },
 ];
 

@@ -41,6 +41,18 @@ export interface StackUpdates {
   update(stack: string, actor: string): Promise<Job>;
 }
 
+/** Swarm stacks (server/src/swarm/): their state and lifecycle; absent, every stack is compose. */
+export interface SwarmStacks {
+  runtimeOf(name: string): StackRuntime;
+  stackNames(): string[];
+  action(name: string, action: StackAction): Promise<Job>;
+  remove(
+    name: string,
+    action: string,
+    after?: (write: (text: string) => void) => Promise<void>,
+  ): Promise<Job>;
+}
+
 /** Combines the files on disk with the engine's state and runs stack-level operations. */
 export class StackService {
   private updates: StackUpdates | undefined;
@@ -52,6 +64,7 @@ export class StackService {
     private readonly log: Logger,
     /** Env-aware checks and compose as the oracle; without it, the plain text check only. */
     private readonly checker: StackChecker = new StackChecker(null, {}),
+    private readonly swarm?: SwarmStacks,
   ) {}
 
   /** Wired after construction: the update service itself reads stacks. */
@@ -75,7 +88,8 @@ export class StackService {
 
   summaryOf(info: StackFileInfo): StackSummary {
     const projectName = projectNameOf(info.name);
-    const rt = this.runtime.runtimeOf(projectName);
+    const swarm = info.target === 'swarm' && this.swarm;
+    const rt = swarm ? swarm.runtimeOf(info.name) : this.runtime.runtimeOf(projectName);
     return {
       name: info.name,
       managed: true,
@@ -90,12 +104,18 @@ export class StackService {
       services: { total: info.services.length, running: rt.running },
       updatedAt: info.updatedAt,
       updates: this.updates?.countFor(info.name) ?? 0,
+      target: info.target,
     };
   }
 
-  /** A project running in the engine with no folder in the stacks dir. */
+  private isSwarmOnly(name: string): boolean {
+    return !!this.swarm?.stackNames().includes(name) && !this.runtime.projects().includes(name);
+  }
+
+  /** A project running in the engine (or a swarm stack) with no folder in the stacks dir. */
   unmanagedSummary(project: string): StackSummary {
-    const rt = this.runtime.runtimeOf(project);
+    const swarm = this.isSwarmOnly(project) ? this.swarm : undefined;
+    const rt = swarm ? swarm.runtimeOf(project) : this.runtime.runtimeOf(project);
     return {
       name: project,
       managed: false,
@@ -107,7 +127,12 @@ export class StackService {
       services: { total: rt.services.length, running: rt.running },
       updatedAt: null,
       updates: 0,
+      target: swarm ? 'swarm' : 'compose',
     };
+  }
+
+  private engineNames(): string[] {
+    return [...new Set([...this.runtime.projects(), ...(this.swarm?.stackNames() ?? [])])];
   }
 
   /** The current summary of a name, managed or not; null when neither folder nor containers exist. */
@@ -115,7 +140,7 @@ export class StackService {
     const info = this.store.get(name);
     if (info) return this.summaryOf(info);
     const owned = this.store.list().some((i) => projectNameOf(i.name) === name);
-    return !owned && this.runtime.projects().includes(name) ? this.unmanagedSummary(name) : null;
+    return !owned && this.engineNames().includes(name) ? this.unmanagedSummary(name) : null;
   }
 
   /**
@@ -139,8 +164,7 @@ export class StackService {
   list(): StackSummary[] {
     const managed = this.store.list().map((i) => this.summaryOf(i));
     const names = new Set(managed.map((s) => s.projectName));
-    const unmanaged = this.runtime
-      .projects()
+    const unmanaged = this.engineNames()
       .filter((p) => !names.has(p))
       .sort()
       .map((p) => this.unmanagedSummary(p));
@@ -198,6 +222,8 @@ export class StackService {
    * from an empty folder, so a broken file never keeps a stack running.
    */
   async action(name: string, action: StackAction, actor = 'unknown'): Promise<Job> {
+    // Swarm stacks: up deploys (with its own preflight), down runs `docker stack rm`.
+    if (this.swarm && this.store.get(name)?.target === 'swarm') return this.swarm.action(name, action);
     const files = await this.store.read(name);
     const byName = action === 'down' || action === 'stop';
     const dir = this.store.dirOf(name);
@@ -256,6 +282,13 @@ export class StackService {
    */
   async delete(name: string): Promise<Job> {
     await this.store.read(name); // 404 before a job is made
+    if (this.swarm?.stackNames().includes(name)) {
+      return this.swarm.remove(name, 'delete', async (write) => {
+        const target = await this.store.moveToTrash(name);
+        write(`moved ${name} to ${target}\n`);
+        this.log.info({ name }, 'swarm stack deleted');
+      });
+    }
     return this.runner.start(
       name,
       'delete',

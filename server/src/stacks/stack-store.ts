@@ -26,6 +26,8 @@ export interface StackFileInfo {
   /** Latest mtime of the compose file and .env, ISO. */
   updatedAt: string;
   services: string[];
+  /** `x-berth: {target: swarm}` at the top level makes a swarm stack. */
+  target: 'compose' | 'swarm';
 }
 
 export interface StackFiles {
@@ -48,17 +50,20 @@ export function etagOf(yaml: string, env: string | null): string {
   return h.digest('base64url').slice(0, 27);
 }
 
-function serviceNames(yaml: string): string[] {
+function fileFacts(yaml: string): { services: string[]; target: 'compose' | 'swarm' } {
   try {
     const doc: unknown = parse(yaml, { merge: true });
-    if (doc && typeof doc === 'object' && 'services' in doc) {
-      const services = (doc as { services: unknown }).services;
-      if (services && typeof services === 'object' && !Array.isArray(services)) return Object.keys(services);
+    if (doc && typeof doc === 'object') {
+      const { services, 'x-berth': berth } = doc as { services?: unknown; 'x-berth'?: { target?: unknown } };
+      const target = berth && typeof berth === 'object' && berth.target === 'swarm' ? 'swarm' : 'compose';
+      const names =
+        services && typeof services === 'object' && !Array.isArray(services) ? Object.keys(services) : [];
+      return { services: names, target };
     }
   } catch {
     // unparseable files have no known services
   }
-  return [];
+  return { services: [], target: 'compose' };
 }
 
 async function readIfExists(file: string): Promise<string | null> {
@@ -213,7 +218,8 @@ export class StackStore {
       before &&
       before.composeFile === info.composeFile &&
       before.updatedAt === info.updatedAt &&
-      before.services.join('\0') === info.services.join('\0');
+      before.services.join('\0') === info.services.join('\0') &&
+      before.target === info.target;
     if (!same) this.emit({ type: 'changed', info });
   }
 
@@ -263,7 +269,7 @@ export class StackStore {
       name,
       composeFile: loc.composeFile,
       updatedAt: new Date(mtime).toISOString(),
-      services: serviceNames(yaml),
+      ...fileFacts(yaml),
     };
     return { info, yaml };
   }

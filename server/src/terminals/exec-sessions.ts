@@ -17,8 +17,14 @@ export class ExecSessions {
       /** Folder the docker CLI runs in; nothing is read from it. */
       cwd: string;
       dockerBin?: string;
+      /** An engine other than the environment's (config.dockerHost). */
+      dockerHost?: string;
     },
   ) {}
+
+  private get host(): string[] {
+    return this.deps.dockerHost ? ['-H', this.deps.dockerHost] : [];
+  }
 
   private get docker(): string {
     return this.deps.dockerBin ?? 'docker';
@@ -28,7 +34,7 @@ export class ExecSessions {
   private async detectShell(containerId: string): Promise<string> {
     const r = await runFile(
       this.docker,
-      ['exec', containerId, 'sh', '-c', 'command -v bash || command -v sh'],
+      [...this.host, 'exec', containerId, 'sh', '-c', 'command -v bash || command -v sh'],
       {
         timeoutMs: 10_000,
       },
@@ -62,7 +68,7 @@ export class ExecSessions {
     }
     const shell = input.shell ?? (await this.detectShell(target.id));
     const id = `exec:${randomUUID()}`;
-    const args = ['exec', '-it', '-e', 'TERM=xterm-256color', target.id, shell];
+    const args = [...this.host, 'exec', '-it', '-e', 'TERM=xterm-256color', target.id, shell];
     const { exited } = this.deps.hub.spawn(id, this.docker, args, {
       cwd: this.deps.cwd,
       interactive: true,

@@ -14,6 +14,7 @@ const stack = (name: string, status: StackSummary['status']): StackSummary => ({
   services: { total: 1, running: 0 },
   updatedAt: null,
   updates: 0,
+  target: 'compose',
 });
 
 describe('badgeFor', () => {
