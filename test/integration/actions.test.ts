@@ -156,6 +156,8 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
     expect(job.exitCode).not.toBe(0);
     expect(job.output).toMatch(/does-not-exist/);
     expect(job.output).toMatch(/No such image|not found|pull access denied/i);
+    // compose made the project's network before failing: leave no network behind.
+    await docker(['compose', '-p', bad, 'down'], t.config.stacksDir).catch(() => '');
   });
 
   it('refuses to deploy a compose file with schema errors (422) before spawning anything', async () => {
