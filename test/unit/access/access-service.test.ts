@@ -57,10 +57,11 @@ const identityOf = (name: string) => {
 describe('migration', () => {
   it('keeps a user created before roles existed an admin', () => {
     const old = openMemoryDatabase();
-    // The same database as version 1 left it, then migrated again: rows survive with role admin.
-    old.pragma('user_version = 1');
+    // The same database as version 2 (image updates, before roles) left it, then migrated again:
+    // rows survive with role admin.
+    old.pragma('user_version = 2');
     old.exec(
-      'DROP TRIGGER audit_no_update; DROP TRIGGER audit_retention_only; DROP TABLE audit; DROP TABLE settings; ' +
+      'DROP TRIGGER audit_no_update; DROP TRIGGER audit_retention_only; DROP TABLE audit; ' +
         'DROP TABLE tokens; DROP TABLE invites; ALTER TABLE users DROP COLUMN role; ' +
         'ALTER TABLE users DROP COLUMN disabled; ALTER TABLE users DROP COLUMN stacks;',
     );
