@@ -11,7 +11,7 @@ import {
   type ReplyOf,
 } from '../../../common/operations.js';
 import { ROUTES, type OperationId } from '../../../common/routes.js';
-import { StackName } from '../../../common/stack.js';
+import { NewStackName, StackName } from '../../../common/stack.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { authorize, authorizeScope, type Principal } from './principal.js';
@@ -51,13 +51,13 @@ export interface AuditNote {
   stack: string | null;
 }
 
-/** The fields of an operation's input that name a stack: those whose schema is StackName. */
+/** The fields of an operation's input that name a stack: those whose schema is StackName (or NewStackName). */
 function stackFields(spec: OperationSchemas): Array<['params' | 'query' | 'body', string]> {
   const out: Array<['params' | 'query' | 'body', string]> = [];
   for (const [k, v] of Object.entries(spec.params ?? {})) if (v === StackName) out.push(['params', k]);
   for (const [k, v] of Object.entries(spec.query?.shape ?? {})) if (v === StackName) out.push(['query', k]);
   const body = spec.body instanceof z.ZodObject ? (spec.body.shape as Record<string, unknown>) : {};
-  for (const [k, v] of Object.entries(body)) if (v === StackName) out.push(['body', k]);
+  for (const [k, v] of Object.entries(body)) if (v === StackName || v === NewStackName) out.push(['body', k]);
   return out;
 }
 
@@ -117,6 +117,8 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
         res.locals.audit = auditNote(id, req, fields) satisfies AuditNote;
         const principal = opts.principal(req);
         authorize(def.access, principal, what);
+        // A scoped principal on a global change is refused before anything is parsed.
+        authorizeScope(def.access, principal, [], what, fields.length > 0);
         const input: Record<'params' | 'query' | 'body', Record<string, unknown>> = {
           params: parsePart(params, req.params, 'path parameter') as Record<string, unknown>,
           query: parsePart(spec.query, req.query, 'query') as Record<string, unknown>,
@@ -139,7 +141,9 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
           req,
           res,
         });
-        if (res.headersSent || !reply) return;
+        if (res.headersSent) return;
+        // A download's handler writes the reply itself; one that wrote nothing is a bug, not a hang.
+        if (!reply) throw new Error(`${id}: the download handler sent nothing`);
         if (opts.checkReplies) {
           const checked = reply.safeParse(result);
           if (!checked.success) {
