@@ -25,7 +25,11 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const names = async () => (await t.agent.get('/api/stacks')).body.map((s: { name: string }) => s.name);
+/** Managed stacks only: the shared engine may hold other tests' compose projects (managed: false). */
+const names = async () =>
+  ((await t.agent.get('/api/stacks')).body as Array<{ name: string; managed: boolean }>)
+    .filter((s) => s.managed)
+    .map((s) => s.name);
 const within = { timeout: 1000, interval: 25 };
 
 describe('edits by other programs reach the API within a second', () => {
