@@ -30,7 +30,7 @@ apt_install() {
 }
 
 apt_install docker.io busybox-static chromium ca-certificates fonts-dejavu-core debootstrap \
-  docker-registry apache2-utils
+  docker-registry apache2-utils iproute2
 
 # Compose v2 is not packaged for Debian 12; Debian 13's static Go binary works as a CLI plugin.
 # A private apt state directory keeps the trixie source out of the system's lists.

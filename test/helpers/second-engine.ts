@@ -61,6 +61,14 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
     JSON.stringify(options.addressPools ? { 'default-address-pools': options.addressPools } : {}),
   );
   const log = openSync(`${dir}/dockerd.log`, 'a');
+  // A default bridge of its own: with `--bridge none` dockerd deletes the host's docker0 at start,
+  // which breaks the shared engine's default network (docker run, docker build) for everyone.
+  const bridge = `b2${options.tag}${process.pid}`.slice(0, 15);
+  const octet = 16 + (process.pid % 200);
+  await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+  await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', `10.213.${octet}.1/24`, 'dev', bridge]);
+  await run('ip', ['link', 'set', 'dev', bridge, 'up']);
   const dockerd = spawn(
     'dockerd',
     [
@@ -75,7 +83,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       '--config-file',
       daemonConfig,
       '--bridge',
-      'none',
+      bridge,
       '--iptables=false',
     ],
     { stdio: ['ignore', log, log], env: { ...process.env, ...options.env } },
@@ -112,6 +120,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       await exitedP;
       clearTimeout(timer);
     }
+    await run('ip', ['link', 'del', bridge]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
