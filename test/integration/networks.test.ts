@@ -40,7 +40,7 @@ describe.runIf(hasEngine)('networks on a second engine with a small address pool
         .filter((n) => n.builtIn)
         .map((n) => n.name)
         .sort(),
-    ).toEqual(['host', 'none']);
+    ).toEqual(['bridge', 'host', 'none']);
   });
 
   it('creates bridge networks (pool and explicit subnet), lists attachments, removes unused ones', async () => {
