@@ -16,6 +16,9 @@ export const errorCodes = [
   'THROTTLED',
   'ENGINE_UNAVAILABLE',
   'COMPOSE_UNAVAILABLE',
+  'HOST_NOT_FOUND',
+  'HOST_OFFLINE',
+  'HOST_TIMEOUT',
   'INTERNAL',
 ] as const;
 export const ErrorCode = z.enum(errorCodes);

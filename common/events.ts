@@ -16,21 +16,28 @@ import {
   LogsUnsubscribe,
 } from './logs.js';
 import { SwarmChanged } from './swarm.js';
+import { OptionalHost } from './hosts.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 export type AckFn<T> = (ack: Ack<T>) => void;
 
 export const TerminalId = z.string().min(1).max(128);
-export const TerminalJoin = z.object({ id: TerminalId });
-export const TerminalLeave = z.object({ id: TerminalId });
-export const TerminalInput = z.object({ id: TerminalId, data: z.string().max(64 * 1024) });
+export const TerminalJoin = z.object({ id: TerminalId, host: OptionalHost });
+export const TerminalLeave = z.object({ id: TerminalId, host: OptionalHost });
+export const TerminalInput = z.object({
+  id: TerminalId,
+  data: z.string().max(64 * 1024),
+  host: OptionalHost,
+});
 export const TerminalResize = z.object({
   id: TerminalId,
+  host: OptionalHost,
   cols: z.number().int().min(2).max(1000),
   rows: z.number().int().min(1).max(500),
 });
 export const ExecOpen = z.object({
+  host: OptionalHost,
   stack: z.string().max(64),
   service: z.string().min(1).max(128),
   shell: z.string().max(64).optional(),
@@ -42,9 +49,9 @@ export const TerminalJoinReply = z.object({
 });
 export type TerminalJoinResult = z.infer<typeof TerminalJoinReply>;
 export const ExecOpenReply = z.object({ id: z.string().describe('`exec:<uuid>`, a terminal to join') });
-export const StackRemoved = z.object({ name: z.string() });
-export const TerminalOutput = z.object({ id: z.string(), data: z.string() });
-export const TerminalExit = z.object({ id: z.string(), exitCode: z.number().int() });
+export const StackRemoved = z.object({ name: z.string(), host: OptionalHost });
+export const TerminalOutput = z.object({ id: z.string(), data: z.string(), host: OptionalHost });
+export const TerminalExit = z.object({ id: z.string(), exitCode: z.number().int(), host: OptionalHost });
 export const StackListPayload = z.array(StackSummary);
 
 export interface ClientEventDef {

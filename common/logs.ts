@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OptionalHost } from './hosts.js';
 import { LOG_LEVELS } from './log-levels.js';
 import { StackName } from './stack.js';
 
@@ -43,6 +44,7 @@ const Name = z.string().min(1).max(128);
 const Tail = z.number().int().min(0).max(10_000);
 
 export const LogsSubscribe = z.object({
+  host: OptionalHost,
   stack: StackName,
   service: Name.optional(),
   container: Name.optional().describe('a container name or id (prefix) of the stack'),
@@ -54,9 +56,10 @@ export type LogsSubscribe = z.infer<typeof LogsSubscribe>;
 export const LogsSubscribeReply = z.object({
   id: z.string().describe('the subscription, in every logs:lines'),
 });
-export const LogsUnsubscribe = z.object({ id: z.string().min(1).max(64) });
+export const LogsUnsubscribe = z.object({ id: z.string().min(1).max(64), host: OptionalHost });
 export const LogsBatch = z.object({
   id: z.string(),
+  host: OptionalHost,
   lines: z.array(LogLine).describe('oldest first within the batch'),
   dropped: z
     .number()
@@ -76,6 +79,7 @@ export const LogFilterFields = z.object({
 export type LogFilterFields = z.infer<typeof LogFilterFields>;
 
 export const LogsHistory = LogFilterFields.extend({
+  host: OptionalHost,
   stack: StackName,
   service: Name.optional(),
   container: Name.optional(),

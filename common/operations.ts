@@ -55,6 +55,7 @@ import {
   StackFilePath,
 } from './stack-files.js';
 import { HostInfo } from './stats.js';
+import { CreatedHost, CreateHostRequest, HostId, HostList } from './hosts.js';
 import {
   CheckJob,
   CheckReply,
@@ -404,6 +405,22 @@ export const OPERATIONS = {
     body: NodeAvailabilityRequest,
     reply: SwarmInfo,
     errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  listHosts: { reply: HostList },
+  createHost: {
+    body: CreateHostRequest,
+    status: 201,
+    reply: CreatedHost,
+    errors: ['CONFLICT'],
+    description:
+      'CONFLICT when the name is taken. Only the sha256 of the token is kept; the agent proves itself ' +
+      'with a key pair it makes on first connection (the hub keeps only the public key).',
+  },
+  deleteHost: {
+    params: { id: HostId },
+    reply: Ok,
+    errors: ['HOST_NOT_FOUND'],
+    description: '`local` cannot be removed (HOST_NOT_FOUND).',
   },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 

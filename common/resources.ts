@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OptionalHost } from './hosts.js';
 
 /** Images, volumes, networks and single containers: requests and replies (issue 17). */
 
@@ -115,6 +116,8 @@ export type JobAccepted = z.infer<typeof JobAccepted>;
 
 export const ResourceJob = z.object({
   id: ResourceJobId,
+  /** Set on `volume:job` events relayed from another host. */
+  host: OptionalHost,
   kind: z.enum(['backup', 'restore']),
   volume: z.string(),
   backupId: z.string(),

@@ -12,6 +12,11 @@ export interface RouteDef {
   access: Access;
   tag: string;
   summary: string;
+  /**
+   * Acts on one host's engine or stacks: also served as `/api/hosts/:host/...` (the path minus
+   * `/api`), where `local` is this Berth and any other host is reached through its agent.
+   */
+  hosted?: boolean;
 }
 
 export const ROUTES = {
@@ -67,6 +72,7 @@ export const ROUTES = {
   listStacks: {
     method: 'get',
     path: '/api/stacks',
+    hosted: true,
     access: 'read',
     tag: 'stacks',
     summary: 'Every stack: managed ones first, then compose projects with no folder (managed: false)',
@@ -74,6 +80,7 @@ export const ROUTES = {
   createStack: {
     method: 'post',
     path: '/api/stacks',
+    hosted: true,
     access: 'edit',
     tag: 'stacks',
     summary: 'Creates a stack folder with its compose file (and .env)',
@@ -81,6 +88,7 @@ export const ROUTES = {
   getStack: {
     method: 'get',
     path: '/api/stacks/:name',
+    hosted: true,
     access: 'read',
     tag: 'stacks',
     summary: 'A stack with its compose text, .env, etag and containers',
@@ -88,6 +96,7 @@ export const ROUTES = {
   saveStack: {
     method: 'put',
     path: '/api/stacks/:name',
+    hosted: true,
     access: 'edit',
     tag: 'stacks',
     summary: 'Saves the compose text (and .env when given) if the etag is current',
@@ -95,6 +104,7 @@ export const ROUTES = {
   deleteStack: {
     method: 'delete',
     path: '/api/stacks/:name',
+    hosted: true,
     access: 'edit',
     tag: 'stacks',
     summary: '`compose down --remove-orphans`, then the folder moves to .trash/',
@@ -102,6 +112,7 @@ export const ROUTES = {
   listHistory: {
     method: 'get',
     path: '/api/stacks/:name/history',
+    hosted: true,
     access: 'read',
     tag: 'history',
     summary: 'Saved versions, newest first (the last 100)',
@@ -109,6 +120,7 @@ export const ROUTES = {
   getHistoryVersion: {
     method: 'get',
     path: '/api/stacks/:name/history/:id',
+    hosted: true,
     access: 'read',
     tag: 'history',
     summary: 'One saved version',
@@ -116,6 +128,7 @@ export const ROUTES = {
   restoreHistoryVersion: {
     method: 'post',
     path: '/api/stacks/:name/history/:id/restore',
+    hosted: true,
     access: 'edit',
     tag: 'history',
     summary: 'Saves that version again (the current one goes to history first)',
@@ -124,6 +137,7 @@ export const ROUTES = {
   deployStack: {
     method: 'post',
     path: '/api/stacks/:name/deploy',
+    hosted: true,
     access: 'operate',
     tag: 'swarm',
     summary:
@@ -132,6 +146,7 @@ export const ROUTES = {
   runAction: {
     method: 'post',
     path: '/api/stacks/:name/:action',
+    hosted: true,
     access: 'operate',
     tag: 'stacks',
     summary: 'Starts a compose action as a job; its output goes to terminal `stack:<name>`',
@@ -139,6 +154,7 @@ export const ROUTES = {
   getJob: {
     method: 'get',
     path: '/api/jobs/:id',
+    hosted: true,
     access: 'read',
     tag: 'jobs',
     summary: 'A job of a compose action, with its output',
@@ -146,6 +162,7 @@ export const ROUTES = {
   validate: {
     method: 'post',
     path: '/api/validate',
+    hosted: true,
     access: 'read',
     tag: 'compose',
     summary: 'YAML, compose-spec and compose-rule problems with line and column',
@@ -153,6 +170,7 @@ export const ROUTES = {
   listStackFiles: {
     method: 'get',
     path: '/api/stacks/:name/files',
+    hosted: true,
     access: 'read',
     tag: 'stacks',
     summary: "The stack's override file and the include/extends files inside its folder",
@@ -160,6 +178,7 @@ export const ROUTES = {
   getStackFile: {
     method: 'get',
     path: '/api/stacks/:name/files/:file',
+    hosted: true,
     access: 'read',
     tag: 'stacks',
     summary: 'One of those files (the override file may not exist yet: empty content and etag)',
@@ -167,6 +186,7 @@ export const ROUTES = {
   saveStackFile: {
     method: 'put',
     path: '/api/stacks/:name/files/:file',
+    hosted: true,
     access: 'edit',
     tag: 'stacks',
     summary: 'Saves one of those files if the etag is current; compose then judges the whole folder',
@@ -181,6 +201,7 @@ export const ROUTES = {
   getHost: {
     method: 'get',
     path: '/api/host',
+    hosted: true,
     access: 'read',
     tag: 'stats',
     summary: "The host's CPU, load, memory and disks, the engine's containers and images, stacks by status",
@@ -188,6 +209,7 @@ export const ROUTES = {
   listImageChecks: {
     method: 'get',
     path: '/api/updates',
+    hosted: true,
     access: 'read',
     tag: 'updates',
     summary: "The last image update check of every managed stack's services",
@@ -195,6 +217,7 @@ export const ROUTES = {
   checkUpdates: {
     method: 'post',
     path: '/api/updates/check',
+    hosted: true,
     access: 'operate',
     tag: 'updates',
     summary: 'Checks one stack (or all) for image updates: one registry HEAD per image',
@@ -202,6 +225,7 @@ export const ROUTES = {
   getUpdateCheck: {
     method: 'get',
     path: '/api/updates/checks/:id',
+    hosted: true,
     access: 'read',
     tag: 'updates',
     summary: 'A check run: running or finished, how many images were checked and have updates',
@@ -209,6 +233,7 @@ export const ROUTES = {
   listUpdateHistory: {
     method: 'get',
     path: '/api/stacks/:name/updates/history',
+    hosted: true,
     access: 'read',
     tag: 'updates',
     summary: "A stack's safe updates, newest first: who, when, digests, result, job output",
@@ -237,6 +262,7 @@ export const ROUTES = {
   listImages: {
     method: 'get',
     path: '/api/images',
+    hosted: true,
     access: 'read',
     tag: 'images',
     summary: 'Every image with tags, size, created and the containers and stacks using it',
@@ -244,6 +270,7 @@ export const ROUTES = {
   removeImage: {
     method: 'delete',
     path: '/api/images/:id',
+    hosted: true,
     access: 'edit',
     tag: 'images',
     summary: 'Removes an image; 409 naming the containers that use it unless forced',
@@ -251,6 +278,7 @@ export const ROUTES = {
   pruneImages: {
     method: 'post',
     path: '/api/images/prune',
+    hosted: true,
     access: 'edit',
     tag: 'images',
     summary: 'Prunes dangling or unused images; a dry run lists exactly what would go and the space it frees',
@@ -258,6 +286,7 @@ export const ROUTES = {
   listVolumes: {
     method: 'get',
     path: '/api/volumes',
+    hosted: true,
     access: 'read',
     tag: 'volumes',
     summary: 'Every volume with driver, owning stack, users and orphan flag',
@@ -265,6 +294,7 @@ export const ROUTES = {
   getVolume: {
     method: 'get',
     path: '/api/volumes/:name',
+    hosted: true,
     access: 'read',
     tag: 'volumes',
     summary: 'One volume with its size (asked of the engine) and users',
@@ -272,6 +302,7 @@ export const ROUTES = {
   removeVolume: {
     method: 'delete',
     path: '/api/volumes/:name',
+    hosted: true,
     access: 'edit',
     tag: 'volumes',
     summary: 'Removes an unused volume',
@@ -279,6 +310,7 @@ export const ROUTES = {
   backupVolume: {
     method: 'post',
     path: '/api/volumes/:name/backups',
+    hosted: true,
     access: 'edit',
     tag: 'volumes',
     summary: 'Backs a volume up to backups/<volume>/<time>.tar.gz in the data dir, as a job',
@@ -286,6 +318,7 @@ export const ROUTES = {
   listBackups: {
     method: 'get',
     path: '/api/volumes/:name/backups',
+    hosted: true,
     access: 'read',
     tag: 'volumes',
     summary: "A volume's backups, newest first",
@@ -293,6 +326,7 @@ export const ROUTES = {
   downloadBackup: {
     method: 'get',
     path: '/api/volumes/:name/backups/:id',
+    hosted: true,
     access: 'edit',
     tag: 'volumes',
     summary: "Downloads one backup (.tar.gz): it holds the volume's data",
@@ -300,6 +334,7 @@ export const ROUTES = {
   deleteBackup: {
     method: 'delete',
     path: '/api/volumes/:name/backups/:id',
+    hosted: true,
     access: 'edit',
     tag: 'volumes',
     summary: 'Deletes one backup file',
@@ -307,6 +342,7 @@ export const ROUTES = {
   restoreBackup: {
     method: 'post',
     path: '/api/volumes/:name/backups/:id/restore',
+    hosted: true,
     access: 'edit',
     tag: 'volumes',
     summary: 'Restores a backup into the volume, stopping and restarting its containers (confirm), as a job',
@@ -314,6 +350,7 @@ export const ROUTES = {
   getVolumeJob: {
     method: 'get',
     path: '/api/volume-jobs/:id',
+    hosted: true,
     access: 'read',
     tag: 'volumes',
     summary: 'A backup or restore job with its progress',
@@ -321,6 +358,7 @@ export const ROUTES = {
   listNetworks: {
     method: 'get',
     path: '/api/networks',
+    hosted: true,
     access: 'read',
     tag: 'networks',
     summary: "Networks with driver, subnets, containers and owning stack, and the address pools' use",
@@ -328,6 +366,7 @@ export const ROUTES = {
   createNetwork: {
     method: 'post',
     path: '/api/networks',
+    hosted: true,
     access: 'edit',
     tag: 'networks',
     summary: 'Creates a bridge, macvlan or ipvlan network',
@@ -335,6 +374,7 @@ export const ROUTES = {
   removeNetwork: {
     method: 'delete',
     path: '/api/networks/:id',
+    hosted: true,
     access: 'edit',
     tag: 'networks',
     summary: 'Removes an unused network',
@@ -342,6 +382,7 @@ export const ROUTES = {
   inspectContainer: {
     method: 'get',
     path: '/api/containers/:id',
+    hosted: true,
     access: 'read',
     tag: 'containers',
     summary:
@@ -350,6 +391,7 @@ export const ROUTES = {
   killContainer: {
     method: 'post',
     path: '/api/containers/:id/kill',
+    hosted: true,
     access: 'edit',
     tag: 'containers',
     summary: 'Kills one container',
@@ -357,6 +399,7 @@ export const ROUTES = {
   removeContainer: {
     method: 'post',
     path: '/api/containers/:id/remove',
+    hosted: true,
     access: 'edit',
     tag: 'containers',
     summary: 'Removes one container (force: also a running one)',
@@ -364,6 +407,7 @@ export const ROUTES = {
   containerAction: {
     method: 'post',
     path: '/api/containers/:id/:action',
+    hosted: true,
     access: 'operate',
     tag: 'containers',
     summary: 'Starts, stops or restarts one container',
@@ -371,6 +415,7 @@ export const ROUTES = {
   downloadLogs: {
     method: 'get',
     path: '/api/stacks/:name/logs',
+    hosted: true,
     access: 'read',
     tag: 'logs',
     summary:
@@ -471,6 +516,7 @@ export const ROUTES = {
   previewDeploy: {
     method: 'get',
     path: '/api/stacks/:name/deploy',
+    hosted: true,
     access: 'operate',
     tag: 'swarm',
     summary: 'What a swarm deploy would do: the file rendered with .env, and the preflight findings',
@@ -478,6 +524,7 @@ export const ROUTES = {
   getStackSwarm: {
     method: 'get',
     path: '/api/stacks/:name/swarm',
+    hosted: true,
     access: 'read',
     tag: 'swarm',
     summary: "A swarm stack's services (replicas, image, update state, last error) and their tasks",
@@ -485,6 +532,7 @@ export const ROUTES = {
   scaleService: {
     method: 'post',
     path: '/api/stacks/:name/services/:service/scale',
+    hosted: true,
     access: 'operate',
     tag: 'swarm',
     summary: 'Sets the replicas of a replicated swarm service',
@@ -492,6 +540,7 @@ export const ROUTES = {
   getServiceLogs: {
     method: 'get',
     path: '/api/stacks/:name/services/:service/logs',
+    hosted: true,
     access: 'read',
     tag: 'swarm',
     summary: "The last lines of a swarm service's logs (all its tasks), one-shot",
@@ -499,6 +548,7 @@ export const ROUTES = {
   getSwarm: {
     method: 'get',
     path: '/api/swarm',
+    hosted: true,
     access: 'read',
     tag: 'swarm',
     summary: 'Whether the engine is a swarm manager, and the nodes',
@@ -506,9 +556,32 @@ export const ROUTES = {
   setNodeAvailability: {
     method: 'post',
     path: '/api/swarm/nodes/:id/availability',
+    hosted: true,
     access: 'admin',
     tag: 'swarm',
     summary: 'Drains, pauses or activates a swarm node',
+  },
+  // Hosts (issue 19): agents on other machines, enrolled with a one-time token.
+  listHosts: {
+    method: 'get',
+    path: '/api/hosts',
+    access: 'read',
+    tag: 'hosts',
+    summary: 'Every host: `local` first, then the agents with online, version, last seen and address',
+  },
+  createHost: {
+    method: 'post',
+    path: '/api/hosts',
+    access: 'admin',
+    tag: 'hosts',
+    summary: 'Adds a host: a one-time enrolment token (1 hour) and the command to run on it',
+  },
+  deleteHost: {
+    method: 'delete',
+    path: '/api/hosts/:id',
+    access: 'admin',
+    tag: 'hosts',
+    summary: 'Revokes a host: its agent is disconnected at once and can never connect again',
   },
 } as const satisfies Record<string, RouteDef>;
 

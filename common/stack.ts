@@ -65,6 +65,8 @@ export const ContainerInfo = z.object({
 export type ContainerInfo = z.infer<typeof ContainerInfo>;
 
 export const StackSummary = z.object({
+  /** The host the stack lives on: `local`, or an agent's host id. */
+  host: z.string(),
   name: z.string(),
   /** false for compose projects running in the engine with no folder in the stacks dir. */
   managed: z.boolean(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OptionalHost } from './hosts.js';
 import { StackName, StackStatus } from './stack.js';
 
 /** One container's figures at one sample. Byte counters are totals since the container started. */
@@ -57,13 +58,13 @@ export const HostStatsSample = z.object({
 export type HostStatsSample = z.infer<typeof HostStatsSample>;
 
 export const StatsSubscribe = z.union([
-  z.object({ stack: StackName }),
-  z.object({ scope: z.literal('host') }),
+  z.object({ stack: StackName, host: OptionalHost }),
+  z.object({ scope: z.literal('host'), host: OptionalHost }),
 ]);
 export type StatsSubscribe = z.infer<typeof StatsSubscribe>;
 
 export const StatsSubscriptionId = z.string().min(1).max(64);
-export const StatsUnsubscribe = z.object({ id: StatsSubscriptionId });
+export const StatsUnsubscribe = z.object({ id: StatsSubscriptionId, host: OptionalHost });
 
 export const StackStatsSubscribeReply = z.object({
   id: StatsSubscriptionId,
@@ -82,8 +83,8 @@ export type StatsSubscribeReply = z.infer<typeof StatsSubscribeReply>;
 
 /** `stats:sample`: the subscription's id plus a stack or host sample. */
 export const StatsSampleEvent = z.union([
-  StackStatsSample.extend({ id: StatsSubscriptionId }),
-  HostStatsSample.extend({ id: StatsSubscriptionId }),
+  StackStatsSample.extend({ id: StatsSubscriptionId, host: OptionalHost }),
+  HostStatsSample.extend({ id: StatsSubscriptionId, host: OptionalHost }),
 ]);
 export type StatsSampleEvent = z.infer<typeof StatsSampleEvent>;
 

@@ -1,6 +1,7 @@
 // Docker Swarm stacks: the target a compose file declares, the preflight before a deploy, and
 // what the engine's orchestrator says about services, tasks and nodes.
 import { z } from 'zod';
+import { OptionalHost } from './hosts.js';
 
 /** Where a stack runs: `compose` on this host (default) or `swarm` (`x-berth: {target: swarm}`). */
 export const StackTarget = z.enum(['compose', 'swarm']);
@@ -142,4 +143,4 @@ export const ServiceLogs = z.object({
   text: z.string().describe('stdout and stderr of the tasks, timestamped'),
 });
 
-export const SwarmChanged = z.object({ stack: z.string() });
+export const SwarmChanged = z.object({ stack: z.string(), host: OptionalHost });

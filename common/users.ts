@@ -110,6 +110,8 @@ export const AuditEntry = z.object({
   via: z.string().describe('`session`, `token:<name>`, or `token` for a token that was refused'),
   operation: z.string(),
   target: z.string().nullable(),
+  /** The host acted on: `local`, or an agent's host id. */
+  host: z.string(),
   /** HTTP status, or 200 / the error's status for socket actions. */
   status: z.number().int(),
   address: z.string().nullable(),

@@ -40,6 +40,10 @@ import type { AccessService } from './auth/access-service.js';
 import type { AuditService } from './auth/audit-service.js';
 import { auditTrail } from './http/audit-trail.js';
 import { accountHandlers, type UserSessions } from './http/user-routes.js';
+import type { HostDirectory } from './agents/host-directory.js';
+import { hostsHandlers } from './http/hosts-routes.js';
+import type { InternalAuth } from './http/internal-principal.js';
+import type { RemoteCall, RemoteReply } from './http/route.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -69,6 +73,15 @@ export interface AppDeps {
   checkReplies?: boolean;
   /** Users, roles, tokens and the audit log. */
   accounts: { access: AccessService; audit: AuditService; sessions: UserSessions };
+  /** Hosts (issue 19): the list, and another host's share of hosted operations (its agent). */
+  hosts: {
+    service: HostDirectory;
+    /** BERTH_PUBLIC_URL: the hub's address in enrolment commands; else the request's own. */
+    publicUrl?: string;
+    remote?: (call: RemoteCall) => Promise<RemoteReply>;
+  };
+  /** Agent mode: requests of the link to the hub, proven by an in-memory secret, act for a hub user. */
+  internal?: InternalAuth;
 }
 
 export interface BerthApp {
@@ -118,12 +131,19 @@ export function createApp(deps: AppDeps): BerthApp {
     ...containerHandlers(deps.resources.containers),
     ...accountHandlers(deps.accounts.access, deps.accounts.audit, deps.accounts.sessions),
     ...swarmHandlers(deps.swarm),
+    ...hostsHandlers(deps.hosts.service, deps.hosts.publicUrl),
   };
-  // A session's user or an API token, resolved once per request.
-  const principalOf = principalResolver(deps.accounts.access);
+  const internal = deps.internal;
+  // A session's user or an API token (or, on an agent, the hub's link), resolved once per request.
+  const principalOf = principalResolver(
+    deps.accounts.access,
+    internal ? (req) => internal.principal(req.headers) : undefined,
+  );
 
   app.use('/api', auditTrail(deps.accounts.audit, principalOf, log));
-  app.use('/api', csrfGuard(trust));
+  const csrf = csrfGuard(trust);
+  // The hub's link is no browser: its secret header cannot come from a cross-site page.
+  app.use('/api', (req, res, next) => (internal?.principal(req.headers) ? next() : csrf(req, res, next)));
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', sessionMiddleware);
   app.use(
@@ -132,6 +152,7 @@ export function createApp(deps: AppDeps): BerthApp {
       principal: principalOf,
       log,
       checkReplies: deps.checkReplies ?? process.env.NODE_ENV === 'test',
+      remote: deps.hosts.remote,
     }),
   );
   // Strangers learn nothing of which routes exist.

@@ -26,6 +26,14 @@ export interface Config {
   dockerDaemonConfig: string;
   /** The engine for dockerode and every docker CLI child (DOCKER_HOST); unset: their defaults. */
   dockerHost?: string;
+  /** Agent mode: the hub to dial out to (http(s) URL); unset: Berth is a hub (or alone). */
+  hubUrl?: string;
+  /** Agent mode: the one-time enrolment token of the first connection. */
+  enrollToken?: string;
+  /** The hub's address as agents reach it, for enrolment commands; else the admin's request's. */
+  publicUrl?: string;
+  /** The local host's name in the hosts list; the machine's hostname when unset. */
+  hostName?: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -91,6 +99,19 @@ const window = z
   .transform((v) => parseWindow(v))
   .refine((v) => v !== null, 'must be a local time window like 02:00-05:00');
 
+// An http(s) URL without a trailing slash (wss:// is what socket.io makes of https://).
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
 const settings: Setting[] = [
   { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
   { key: 'stacksDepth', env: 'BERTH_STACKS_DEPTH', flag: '--stacks-depth', schema: depth },
@@ -106,6 +127,10 @@ const settings: Setting[] = [
   { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
   { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
   { key: 'dockerHost', env: 'DOCKER_HOST', schema: nonEmpty },
+  { key: 'hubUrl', env: 'BERTH_HUB_URL', flag: '--hub', schema: httpUrl },
+  { key: 'enrollToken', env: 'BERTH_ENROLL_TOKEN', flag: '--enroll', schema: nonEmpty },
+  { key: 'publicUrl', env: 'BERTH_PUBLIC_URL', schema: httpUrl },
+  { key: 'hostName', env: 'BERTH_HOST_NAME', schema: nonEmpty },
 ];
 
 const defaults = {

@@ -61,6 +61,10 @@ import { ComposeConfigRenderer } from './swarm/render.js';
 import { DockerSwarmEngine, dockerOptionsFor, type SwarmEngine } from './swarm/swarm-engine.js';
 import { SwarmService } from './swarm/swarm-service.js';
 import { SwarmState } from './swarm/swarm-state.js';
+import { HostDirectory } from './agents/host-directory.js';
+import { HostStore } from './agents/host-store.js';
+import type { InternalAuth } from './http/internal-principal.js';
+import { packageVersion } from './http/openapi-routes.js';
 
 export interface Berth {
   http: BerthApp;
@@ -78,6 +82,7 @@ export interface Berth {
   logHub: LogHub;
   access: AccessService;
   audit: AuditService;
+  hosts: HostDirectory;
   close(): Promise<void>;
 }
 
@@ -93,6 +98,8 @@ export interface BerthOverrides {
   /** First scheduled update check after start. */
   updateFirstCheckMs?: number;
   logs?: LogHubOptions;
+  /** Agent mode: the hub's link authenticates with this in-memory secret (see internal-principal.ts). */
+  internal?: InternalAuth;
 }
 
 /** The composition root: real adapters for a config. main.ts and integration tests use it. */
@@ -283,6 +290,12 @@ export async function createBerth(
   const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
   const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
 
+  const hosts = new HostDirectory({
+    store: new HostStore(db),
+    log: logger.child({ module: 'hosts' }),
+    version: packageVersion(),
+    localName: config.hostName,
+  });
   const http = createApp({
     logger,
     health,
@@ -310,6 +323,8 @@ export async function createBerth(
         end: (username, exceptSid) => sessionStore.destroyUserSessions(username, exceptSid),
       },
     },
+    hosts: { service: hosts, publicUrl: config.publicUrl },
+    internal: overrides.internal,
   });
 
   const terminals = terminalHandlers(hub, exec, logger.child({ module: 'realtime' }), async (id) => {
@@ -335,6 +350,7 @@ export async function createBerth(
     },
     access,
     audit: (entry) => audit.record(entry),
+    internal: overrides.internal,
     register: (socket) => {
       terminals(socket);
       stats(socket);
@@ -374,6 +390,7 @@ export async function createBerth(
     logHub,
     access,
     audit,
+    hosts,
     close: async () => {
       audit.stop();
       updates.stop();

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../common/routes.js';
+import { ROUTES, type RouteDef } from '../../common/routes.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
 /** The parts of an express 5 (router 2) layer this test reads. */
@@ -73,8 +73,13 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('registers exactly the operations of the table: no route exists without its entry', () => {
-    const table = Object.values(ROUTES)
-      .map((r) => `${r.method.toUpperCase()} ${r.path}`)
+    // Hosted operations also answer for any host: `/api/hosts/:host/...`.
+    const table = Object.values(ROUTES as Record<string, RouteDef>)
+      .flatMap((r) =>
+        [r.path, ...(r.hosted ? [`/api/hosts/:host${r.path.slice(4)}`] : [])].map(
+          (p) => `${r.method.toUpperCase()} ${p}`,
+        ),
+      )
       .sort();
     expect(registeredRoutes(t.berth.http.app)).toEqual(table);
   });

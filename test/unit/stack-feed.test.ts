@@ -4,6 +4,7 @@ import { silentLogger } from '../../server/src/logger.js';
 import { StackFeed, type FeedMessage } from '../../server/src/stacks/stack-feed.js';
 
 const summary = (name: string, status: StackSummary['status'] = 'running'): StackSummary => ({
+  host: 'local',
   name,
   managed: true,
   composeFile: 'compose.yaml',

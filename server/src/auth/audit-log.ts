@@ -1,7 +1,11 @@
 import type { AuditEntry } from '../../../common/users.js';
 import type { Database } from './database.js';
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { stack?: string | null; at?: string };
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'host'> & {
+  stack?: string | null;
+  at?: string;
+  host?: string;
+};
 
 export interface AuditFilter {
   limit?: number;
@@ -16,6 +20,7 @@ interface AuditRow {
   via: string;
   operation: string;
   target: string | null;
+  host: string;
   status: number;
   address: string | null;
 }
@@ -33,10 +38,10 @@ export class AuditLog {
   ) {
     this.stmt = {
       insert: db.prepare<
-        [string, string | null, string, string, string | null, string | null, number, string | null]
+        [string, string | null, string, string, string | null, string | null, number, string | null, string]
       >(
-        `INSERT INTO audit (at, user, via, operation, target, stack, status, address)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit (at, user, via, operation, target, stack, status, address, host)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       prune: db.prepare<[string]>('DELETE FROM audit WHERE at < ?'),
     };
@@ -52,6 +57,7 @@ export class AuditLog {
       e.stack ?? null,
       e.status,
       e.address,
+      e.host ?? 'local',
     );
   }
 
@@ -69,7 +75,7 @@ export class AuditLog {
     args.push(filter.limit ?? 500);
     return this.db
       .prepare<Array<string | number>, AuditRow>(
-        `SELECT id, at, user, via, operation, target, status, address FROM audit
+        `SELECT id, at, user, via, operation, target, host, status, address FROM audit
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
       )
       .all(...args);
@@ -82,7 +88,7 @@ export class AuditLog {
   }
 }
 
-const CSV_COLUMNS = ['at', 'user', 'via', 'operation', 'target', 'status', 'address'] as const;
+const CSV_COLUMNS = ['at', 'user', 'via', 'operation', 'target', 'host', 'status', 'address'] as const;
 
 function csvCell(value: string | number | null): string {
   const s = value === null ? '' : String(value);

@@ -102,6 +102,20 @@ const migrations: readonly string[] = [
    WHEN julianday(OLD.at) > julianday('now') -
      COALESCE((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'auditRetentionDays'), 90)
    BEGIN SELECT RAISE(ABORT, 'audit entries leave only by retention'); END;`,
+  // Hosts with agents (issue 19): only the agent's public key and the sha256 of its one-time
+  // enrolment token are kept. Audit entries name the host they acted on.
+  `CREATE TABLE hosts (
+     id            TEXT PRIMARY KEY,
+     name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     public_key    TEXT,
+     token_hash    TEXT UNIQUE,
+     token_expires INTEGER,
+     created_at    TEXT NOT NULL,
+     last_seen     TEXT,
+     version       TEXT,
+     address       TEXT
+   );
+   ALTER TABLE audit ADD COLUMN host TEXT NOT NULL DEFAULT 'local';`,
 ];
 
 export const SCHEMA_VERSION = migrations.length;

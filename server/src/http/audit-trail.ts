@@ -44,6 +44,7 @@ export function auditTrail(
           operation: note?.operation ?? `${req.method} ${req.baseUrl}${req.path}`.slice(0, 200),
           target: note?.target ?? null,
           stack: note?.stack ?? null,
+          host: note?.host ?? 'local',
           status: res.statusCode,
           address: req.ip ?? null,
         });

@@ -14,6 +14,9 @@ import * as resources from '../../../common/resources.js';
 import * as stats from '../../../common/stats.js';
 import * as updates from '../../../common/updates.js';
 import * as swarm from '../../../common/swarm.js';
+import * as hosts from '../../../common/hosts.js';
+import { HostId } from '../../../common/hosts.js';
+import { hostedTwin } from './route.js';
 import { AppError } from '../errors.js';
 import { SESSION_COOKIE } from './auth-routes.js';
 
@@ -35,6 +38,7 @@ const SCHEMA_MODULES: Array<Record<string, unknown>> = [
   logs,
   stackFiles,
   swarm,
+  hosts,
   { AckError },
 ];
 
@@ -160,6 +164,24 @@ export function buildOpenApiDocument(version: string): Json {
       },
     };
     (paths[openApiPath(def.path)] ??= {})[def.method] = operation;
+    // The same operation on any host (`local` is this Berth; another host answers through its agent).
+    if (def.hosted) {
+      const hostErrors = errorResponses(
+        def,
+        { ...op, errors: [...(op.errors ?? []), 'HOST_NOT_FOUND', 'HOST_OFFLINE', 'HOST_TIMEOUT'] },
+        refOf,
+      );
+      (paths[openApiPath(`/api${hostedTwin(def.path)}`)] ??= {})[def.method] = {
+        ...operation,
+        operationId: `${id}OnHost`,
+        'x-hosted': true,
+        description:
+          `\`${def.method.toUpperCase()} ${def.path}\` on the host \`host\` (\`local\`: this Berth).` +
+          (op.description ? ` ${op.description}` : ''),
+        parameters: [{ name: 'host', in: 'path', required: true, schema: refOf(HostId) }, ...parameters],
+        responses: { [String(op.status ?? 200)]: success, ...hostErrors },
+      };
+    }
   }
 
   const ack = (data: z.ZodType | null): Json => ({

@@ -40,13 +40,19 @@ const resolved = new WeakMap<Request, Resolution>();
  * also carry (such requests are exempt from the CSRF rule). A session's user is loaded afresh, so
  * a role change, a disable or a delete applies to the very next request.
  */
-export function principalResolver(access: AccessService): (req: Request) => Principal | null {
+export function principalResolver(
+  access: AccessService,
+  internal?: (req: Request) => Principal | null,
+): (req: Request) => Principal | null {
   return (req) => {
     const known = resolved.get(req);
     if (known) return known.principal;
     let resolution: Resolution;
     const header = req.headers.authorization;
-    if (header !== undefined) {
+    const relayed = internal?.(req) ?? null;
+    if (relayed) {
+      resolution = { principal: relayed };
+    } else if (header !== undefined) {
       const result = access.tokenIdentity(bearerToken(header), req.ip ?? 'unknown');
       resolution = result.ok ? { principal: result.identity } : { principal: null, refusal: result.refusal };
     } else {

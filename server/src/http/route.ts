@@ -10,8 +10,9 @@ import {
   type ParsedQuery,
   type ReplyOf,
 } from '../../../common/operations.js';
-import { ROUTES, type OperationId } from '../../../common/routes.js';
+import { ROUTES, type OperationId, type RouteDef } from '../../../common/routes.js';
 import { NewStackName, StackName } from '../../../common/stack.js';
+import { HostId, LOCAL_HOST } from '../../../common/hosts.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { authorize, authorizeScope, type Principal } from './principal.js';
@@ -49,6 +50,8 @@ export interface AuditNote {
   operation: string;
   target: string | null;
   stack: string | null;
+  /** The host a hosted operation acted on (`local` unless called as `/api/hosts/:host/...`). */
+  host: string;
 }
 
 /** The fields of an operation's input that name a stack: those whose schema is StackName (or NewStackName). */
@@ -81,6 +84,7 @@ function auditNote(
     operation: params.action ? `${id}:${str(params.action) ?? ''}` : id,
     target,
     stack: key ? str(source[key]) : null,
+    host: str(params.host) ?? LOCAL_HOST,
   };
 }
 
@@ -91,12 +95,36 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   return r.data;
 }
 
+/** A hosted operation for another host, checked and parsed here, to be done by its agent. */
+export interface RemoteCall {
+  host: string;
+  principal: Principal;
+  method: string;
+  /** The agent's own address of it: `/api/...` with the query string. */
+  url: string;
+  /** The request body as received (already validated). */
+  body: unknown;
+  /** Request headers that matter to the operation (if-match). */
+  headers: Record<string, string>;
+}
+
+export interface RemoteReply {
+  status: number;
+  /** content-type, content-disposition, etag... */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 export interface OperationRouterOptions {
   principal: (req: Request) => Principal | null;
   log: Logger;
   /** Parse every reply with its schema (tests): a reply that drifts from the contract is a 500. */
   checkReplies?: boolean;
+  /** Does a hosted operation on another host (the hub's tunnel); absent: only `local` exists. */
+  remote?: (call: RemoteCall) => Promise<RemoteReply>;
 }
+
+const FORWARDED_HEADERS = ['if-match', 'if-none-match', 'accept'] as const;
 
 /**
  * The one wrapper for HTTP handlers, and the only way a route is registered: for every operation
@@ -105,7 +133,7 @@ export interface OperationRouterOptions {
 export function operationRouter(handlers: Handlers, opts: OperationRouterOptions): Router {
   const router = Router();
   for (const id of Object.keys(ROUTES) as OperationId[]) {
-    const def = ROUTES[id];
+    const def: RouteDef = ROUTES[id];
     const spec: OperationSchemas = OPERATIONS[id];
     const handler = handlers[id] as (input: HandlerInput<OperationId>) => Promise<unknown> | unknown;
     const params = spec.params ? z.object(spec.params) : undefined;
@@ -117,6 +145,11 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
         res.locals.audit = auditNote(id, req, fields) satisfies AuditNote;
         const principal = opts.principal(req);
         authorize(def.access, principal, what);
+        // `/api/hosts/:host/...`: another host is only for principals not limited to some stacks.
+        const host = (req.params as { host?: string }).host ?? LOCAL_HOST;
+        if (host !== LOCAL_HOST && (!HostId.safeParse(host).success || principal?.scope || !opts.remote)) {
+          throw new AppError('HOST_NOT_FOUND', `no host "${host.slice(0, 64)}"`);
+        }
         // A scoped principal on a global change is refused before anything is parsed.
         authorizeScope(def.access, principal, [], what, fields.length > 0);
         const input: Record<'params' | 'query' | 'body', Record<string, unknown>> = {
@@ -133,6 +166,25 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
         authorizeScope(def.access, principal, named(['params', 'query']), what, fields.length > 0);
         input.body = parsePart(spec.body, req.body, 'request body') as Record<string, unknown>;
         authorizeScope(def.access, principal, named(['body']), what, fields.length > 0);
+        if (host !== LOCAL_HOST && opts.remote && principal) {
+          const headers: Record<string, string> = {};
+          for (const h of FORWARDED_HEADERS) {
+            const v = req.headers[h];
+            if (typeof v === 'string') headers[h] = v;
+          }
+          const r = await opts.remote({
+            host,
+            principal,
+            method: req.method,
+            url: req.originalUrl.replace(/^\/api\/hosts\/[^/?]+/, '/api'),
+            body: req.body as unknown,
+            headers,
+          });
+          res.status(r.status);
+          for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+          res.end(r.body);
+          return;
+        }
         const result = await handler({
           params: input.params as never,
           query: input.query as never,
@@ -158,8 +210,15 @@ export function operationRouter(handlers: Handlers, opts: OperationRouterOptions
       })().catch(next);
     };
     router[def.method](def.path.replace(/^\/api/, ''), run);
+    // The same operation on any host: `local` runs it here, another host through its agent.
+    if (def.hosted) router[def.method](hostedTwin(def.path), run);
   }
   return router;
+}
+
+/** The path of a hosted operation's twin for any host: `/api/stacks/:name` -> `/hosts/:host/stacks/:name`. */
+export function hostedTwin(apiPath: string): string {
+  return `/hosts/:host${apiPath.replace(/^\/api/, '')}`;
 }
 
 export function sendError(res: Response, err: AppError): void {

@@ -12,6 +12,8 @@ import type { Logger } from '../logger.js';
 import type { FeedMessage } from '../stacks/stack-feed.js';
 import type { StackService } from '../stacks/stack-service.js';
 import type { SocketData } from './socket-handler.js';
+import type { StackSummary } from '../../../common/stack.js';
+import type { InternalAuth } from '../http/internal-principal.js';
 
 export type BerthSocket = Socket<
   ClientToServerEvents,
@@ -38,6 +40,8 @@ export interface SessionEvents {
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
   publish(m: FeedMessage): void;
+  /** A stack of another host changed or went: to every socket not limited to some stacks. */
+  publishHost(host: string, m: FeedMessage): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,12 @@ export function createRealtime(deps: {
   access: AccessService;
   /** Where socket actions are recorded. */
   audit?: (entry: NewAuditEntry) => void;
+  /** Agent mode: the hub's link connects with an in-memory secret instead of a session. */
+  internal?: InternalAuth;
+  /** Hub: agents' handshakes (header `x-berth-agent: 1`) pass the origin check; /agent authenticates them. */
+  agents?: boolean;
+  /** Stacks of other hosts (the hub's cache of its agents'), listed after the local ones. */
+  remoteStacks?: () => StackSummary[];
 }): Realtime {
   const log = deps.log.child({ module: 'realtime' });
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
@@ -67,8 +77,11 @@ export function createRealtime(deps: {
       // The CSRF rule of HTTP: a handshake must come from Berth's own origin (no Origin: refused).
       allowRequest: (req, cb) => {
         // A handshake with a token is no browser riding a cookie: judged by the token alone.
+        // Neither can a browser on another site set the agent or internal headers.
         const ok =
           req.headers.authorization !== undefined ||
+          (deps.agents === true && req.headers['x-berth-agent'] === '1') ||
+          deps.internal?.principal(req.headers) != null ||
           fromOwnOrigin(req.headers, req.socket.remoteAddress, deps.trust);
         cb(ok ? null : 'origin not allowed', ok);
       },
@@ -79,8 +92,9 @@ export function createRealtime(deps: {
     const req = socket.request as SessionRequest;
     const address = req.socket.remoteAddress ?? 'unknown';
     const header = req.headers.authorization;
-    let principal: Principal | null = null;
-    if (header !== undefined) {
+    let principal: Principal | null = deps.internal?.principal(req.headers) ?? null;
+    // The hub's link (agent mode) needs neither token nor session.
+    if (!principal && header !== undefined) {
       try {
         const result = deps.access.tokenIdentity(bearerToken(header), address);
         if (result.ok) principal = result.identity;
@@ -96,7 +110,7 @@ export function createRealtime(deps: {
         next(new Error(err instanceof AppError ? err.code : 'UNAUTHENTICATED'));
         return;
       }
-    } else {
+    } else if (!principal) {
       const user = req.session?.user;
       const sessionId = (req as { sessionID?: string }).sessionID;
       const identity = user && sessionId ? deps.access.userIdentity(user.username) : null;
@@ -109,15 +123,19 @@ export function createRealtime(deps: {
     socket.data.principal = principal;
     if (deps.audit) {
       const record = deps.audit;
-      socket.data.audit = (operation, target, status) => {
+      socket.data.audit = (operation, target, status, host) => {
         const p = socket.data.principal;
-        record({ user: p.username, via: p.via, operation, target, stack: target, status, address });
+        record({ user: p.username, via: p.via, operation, target, stack: target, status, address, host });
       };
     }
     next();
   });
 
-  const stacksFor = (p: Principal) => deps.stacks.list().filter((s) => mayUseStack(p, s.name));
+  // Principals limited to some stacks see the local host only (their scope names local stacks).
+  const stacksFor = (p: Principal) =>
+    p.scope
+      ? deps.stacks.list().filter((s) => mayUseStack(p, s.name))
+      : [...deps.stacks.list(), ...(deps.remoteStacks?.() ?? [])];
   const joinStackRooms = (socket: BerthSocket): void => {
     const scoped = Boolean(socket.data.principal.scope);
     void socket.leave(scoped ? STACKS_ROOM : SCOPED_ROOM);
@@ -211,6 +229,10 @@ export function createRealtime(deps: {
         if (m.type === 'changed') s.emit('stack:changed', m.stack);
         else s.emit('stack:removed', { name });
       }
+    },
+    publishHost: (host, m) => {
+      if (m.type === 'changed') io.to(STACKS_ROOM).emit('stack:changed', { ...m.stack, host });
+      else io.to(STACKS_ROOM).emit('stack:removed', { name: m.name, host });
     },
     close: () =>
       new Promise<void>((resolve) => {

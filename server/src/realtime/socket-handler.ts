@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { CLIENT_EVENTS, type Ack, type AckDataOf, type ClientEventName } from '../../../common/events.js';
+import { LOCAL_HOST } from '../../../common/host-ref.js';
 import { AppError } from '../errors.js';
 import { authorize, mayUseStack, type Principal } from '../http/principal.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +12,12 @@ type PayloadOut<E extends ClientEventName> = z.output<(typeof CLIENT_EVENTS)[E][
 export interface SocketData {
   principal: Principal;
   /** Records a socket action in the audit log (set by the realtime server). */
-  audit?: (operation: string, target: string | null, status: number) => void;
+  audit?: (operation: string, target: string | null, status: number, host?: string) => void;
+  /**
+   * Hub: does a client event on another host through its agent (after this side's access and
+   * scope checks) and answers with the agent's ack.
+   */
+  relay?: (host: string, event: string, payload: unknown) => Promise<Ack<unknown>>;
 }
 
 /** Keystrokes and resizes are not worth an audit entry each; everything else that is no read is. */
@@ -40,6 +46,8 @@ export function onEvent<E extends ClientEventName>(
   const def = CLIENT_EVENTS[event];
   socket.on(event as string, (payload: unknown, ack?: unknown) => {
     const reply = typeof ack === 'function' ? (ack as (a: Ack<AckDataOf<E>>) => void) : undefined;
+    const data = socket.data as Partial<SocketData>;
+    let host: string = LOCAL_HOST;
     void (async () => {
       const principal = (socket.data as Partial<SocketData>).principal ?? null;
       authorize(def.access, principal, event);
@@ -54,13 +62,25 @@ export function onEvent<E extends ClientEventName>(
       if (typeof stack === 'string' && !mayUseStack(principal, stack)) {
         throw new AppError('STACK_NOT_FOUND', `no stack "${stack}"`);
       }
-      const data = await handler(parsed.data as PayloadOut<E>, principal as Principal);
-      if (audited(event)) (socket.data as Partial<SocketData>).audit?.(event, targetOf(payload), 200);
-      reply?.({ ok: true, data });
+      // Another host: its agent does it (access and scope were checked here, as for local).
+      const named = (parsed.data as { host?: unknown }).host;
+      if (typeof named === 'string' && named !== LOCAL_HOST) {
+        host = named;
+        if (principal?.scope || !data.relay) throw new AppError('HOST_NOT_FOUND', `no host "${named}"`);
+        const { host: _host, ...rest } = payload as Record<string, unknown>;
+        const answer = await data.relay(named, event, rest);
+        if (!answer.ok) throw new AppError(answer.error.code, answer.error.message);
+        if (audited(event)) data.audit?.(event, targetOf(payload), 200, host);
+        reply?.(answer as Ack<AckDataOf<E>>);
+        return;
+      }
+      const result = await handler(parsed.data as PayloadOut<E>, principal as Principal);
+      if (audited(event)) data.audit?.(event, targetOf(payload), 200, host);
+      reply?.({ ok: true, data: result });
     })().catch((err: unknown) => {
       if (!(err instanceof AppError)) log.error({ err, event }, 'socket handler failed');
       const e = err instanceof AppError ? err : new AppError('INTERNAL', 'internal error');
-      if (audited(event)) (socket.data as Partial<SocketData>).audit?.(event, targetOf(payload), e.status);
+      if (audited(event)) data.audit?.(event, targetOf(payload), e.status, host);
       reply?.({ ok: false, error: { code: e.code, message: e.message } });
     });
   });

@@ -1,3 +1,4 @@
+import { LOCAL_HOST } from '../../../common/host-ref.js';
 import type {
   ContainerInfo,
   HistoryEntry,
@@ -91,6 +92,7 @@ export class StackService {
     const swarm = info.target === 'swarm' && this.swarm;
     const rt = swarm ? swarm.runtimeOf(info.name) : this.runtime.runtimeOf(projectName);
     return {
+      host: LOCAL_HOST,
       name: info.name,
       managed: true,
       composeFile: info.composeFile,
@@ -117,6 +119,7 @@ export class StackService {
     const swarm = this.isSwarmOnly(project) ? this.swarm : undefined;
     const rt = swarm ? swarm.runtimeOf(project) : this.runtime.runtimeOf(project);
     return {
+      host: LOCAL_HOST,
       name: project,
       managed: false,
       composeFile: null,

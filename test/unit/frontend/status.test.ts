@@ -4,6 +4,7 @@ import { badgeFor, filterStacks } from '../../../frontend/src/lib/status.js';
 import { stackNameProblem } from '../../../frontend/src/lib/stack-name.js';
 
 const stack = (name: string, status: StackSummary['status']): StackSummary => ({
+  host: 'local',
   name,
   managed: true,
   composeFile: 'compose.yaml',
