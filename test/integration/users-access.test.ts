@@ -269,7 +269,7 @@ describe.runIf(hasEngine)('users, roles, tokens and the audit log on a real Bert
       .query({ user: `${P}-operator`, format: 'csv' })
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.text.split('\r\n')[0]).toBe('at,user,via,operation,target,status,address');
+    expect(csv.text.split('\r\n')[0]).toBe('at,user,via,operation,target,host,status,address');
     expect(csv.text).toContain(`${P}-operator,session,runAction:up,${A},202,`);
     expect(csv.text).toContain(`${P}-operator,token:audited,runAction:up,${A},403,`);
     const nd = await t.agent

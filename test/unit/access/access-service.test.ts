@@ -279,7 +279,7 @@ describe('audit log', () => {
     expect(log.query({ user: 'OP' }).map((e) => e.operation)).toEqual(['runAction:up']);
     expect(log.query({ stack: 'b' }).map((e) => e.status)).toEqual([403]);
     const csv = auditCsv(log.query());
-    expect(csv.split('\r\n')[0]).toBe('at,user,via,operation,target,status,address');
+    expect(csv.split('\r\n')[0]).toBe('at,user,via,operation,target,host,status,address');
     expect(csv).toContain(`'=cmd,"token:ci, ""x""",saveStack,b,403,`);
     const lines = auditNdjson(log.query())
       .trim()
