@@ -16,7 +16,7 @@ import {
   LogsUnsubscribe,
 } from './logs.js';
 import { SwarmChanged } from './swarm.js';
-import { OptionalHost } from './hosts.js';
+import { HostSummary, OptionalHost } from './hosts.js';
 
 /** Every ack: `{ok: true, data}` or `{ok: false, error: {code, message}}`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -53,6 +53,7 @@ export const StackRemoved = z.object({ name: z.string(), host: OptionalHost });
 export const TerminalOutput = z.object({ id: z.string(), data: z.string(), host: OptionalHost });
 export const TerminalExit = z.object({ id: z.string(), exitCode: z.number().int(), host: OptionalHost });
 export const StackListPayload = z.array(StackSummary);
+export const HostChanged = HostSummary.extend({ removed: z.boolean().optional() });
 
 export interface ClientEventDef {
   description: string;
@@ -166,6 +167,12 @@ export const SERVER_EVENTS = {
   'stats:sample': {
     description: "a sample of a stats subscription (its `id` plus the stack's or the host's figures)",
     payload: StatsSampleEvent,
+  },
+  'host:changed': {
+    description:
+      'a host came online, went offline or was added or removed (`removed: true`): to every socket not ' +
+      'limited to some stacks; read GET /api/hosts for the whole list',
+    payload: HostChanged,
   },
   'swarm:changed': {
     description: "a swarm stack's services or tasks changed: read GET /api/stacks/:name/swarm again",

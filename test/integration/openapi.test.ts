@@ -181,6 +181,7 @@ describe('GET /api/openapi.json', () => {
         'stats:sample',
         'volume:job',
         'swarm:changed',
+        'host:changed',
       ].sort(),
     );
     expect(Object.keys(events.clientToServer).sort()).toEqual(
