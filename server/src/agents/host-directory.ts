@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { AgentHello, CreatedHost, HostSummary } from '../../../common/hosts.js';
+import type { AgentHello } from '../../../common/agent-wire.js';
+import type { CreatedHost, HostSummary } from '../../../common/hosts.js';
 import { LOCAL_HOST } from '../../../common/hosts.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
