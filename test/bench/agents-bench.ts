@@ -79,7 +79,6 @@ export async function benchAgents() {
   const hub = await startBerthProcess({
     BERTH_STACKS_DIR: path.join(tmp.dir, 'hub-stacks'),
     BERTH_DATA_DIR: path.join(tmp.dir, 'hub-data'),
-    BERTH_LOG_LEVEL: 'warn',
   });
   const created = (await (await api(hub, 'POST', '/api/hosts', { name: 'bench' })).json()) as {
     id: string;

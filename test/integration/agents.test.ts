@@ -103,6 +103,7 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     const list = (await hub.agent.get('/api/hosts').expect(200)).body as HostSummary[];
     expect(list[0]).toMatchObject({ id: 'local', online: true });
     expect(list.find((h) => h.id === hostId)).toMatchObject({ name: 'nas', online: false, lastSeen: null });
+    await expect.poll(() => watch.hostEvents.some((h) => h.id === hostId && !h.online)).toBe(true);
   });
 
   it('enrolls the agent, which shows online with its version, and its stacks at the hub', async () => {
@@ -134,7 +135,10 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     expect(bad.body.error.code).toBe('BAD_REQUEST');
   });
 
-  it('deploys from the hub: the containers run on the second engine, not the first', async () => {
+  it('deploys from the hub with live output: the containers run on the second engine, not the first', async () => {
+    // The action terminal of the remote stack, joined before the action (as the stack page does).
+    const joined = await socket.emitWithAck('terminal:join', { host: hostId, id: `stack:${STACK}` });
+    expect(joined.ok).toBe(true);
     const res = await hub.agent.post(hosted(`/stacks/${STACK}/up`)).expect(202);
     const jobId = res.body.jobId as string;
     await expect
@@ -152,6 +156,7 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     const onFirst = await docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${STACK}`]);
     expect(onFirst).toBe('');
     await expect.poll(() => watch.stacks.get(`${hostId}/${STACK}`)?.status).toBe('running');
+    expect(watch.output.get(`${hostId}|stack:${STACK}`) ?? '').toMatch(/Started|Running/);
     // The hub's audit log names the host.
     const audit = (await hub.agent.get('/api/audit').expect(200)).body as Array<{
       operation: string;
@@ -205,6 +210,27 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
         () => watch.logLines.filter((l) => l.host === hostId && l.message.includes('tick-from-agent')).length,
       )
       .toBeGreaterThan(0);
+  });
+
+  it('streams stats and downloads logs of the remote host', async () => {
+    const samples: Array<{ host?: string }> = [];
+    socket.on('stats:sample', (s) => samples.push(s));
+    const sub = await socket.emitWithAck('stats:subscribe', { host: hostId, stack: STACK });
+    expect(sub.ok).toBe(true);
+    await expect.poll(() => samples.filter((s) => s.host === hostId).length).toBeGreaterThan(0);
+    const dl = await hub.agent.get(hosted(`/stacks/${STACK}/logs?tail=3`)).expect(200);
+    expect(dl.headers['content-disposition']).toMatch(/attachment/);
+    expect(dl.text).toContain('tick-from-agent');
+  });
+
+  it('carries a reply bigger than one socket.io message (in chunks) whole', async () => {
+    const big = `ag-${process.pid}-big`;
+    const yaml = `# ${'x'.repeat(1_500_000)}\nservices:\n  app:\n    image: ${TEST_IMAGE}\n`;
+    mkdirSync(path.join(agentStacks(), big), { recursive: true });
+    writeFileSync(path.join(agentStacks(), big, 'compose.yaml'), yaml);
+    await expect.poll(async () => (await hub.agent.get(hosted(`/stacks/${big}`))).status).toBe(200);
+    const res = await hub.agent.get(hosted(`/stacks/${big}`)).expect(200);
+    expect(res.body.yaml).toBe(yaml);
   });
 
   it('a killed agent marks its stacks unknown within 10 s; restarted, it is back without re-enrolling', async () => {

@@ -25,6 +25,8 @@ export interface HostLinks {
   isOnline(id: string): boolean;
   /** Ends an agent's connection at once (revocation). */
   disconnect(id: string): void;
+  /** A host was created (browsers are told). */
+  added?(id: string): void;
 }
 
 export interface HostDirectoryOptions {
@@ -106,6 +108,7 @@ export class HostDirectory {
       createdAt: new Date(this.now()).toISOString(),
     });
     this.opts.log.info({ host: id, name }, 'host created; waiting for its agent to enrol');
+    this.links.added?.(id);
     return { id, enrollToken: token, command: `berth --hub ${hubUrl} --enroll ${token}` };
   }
 

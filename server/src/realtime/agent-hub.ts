@@ -24,6 +24,8 @@ import { ownerKey } from './terminal-handlers.js';
 
 export const HELLO_TIMEOUT_MS = 10_000;
 export const TUNNEL_TIMEOUT_MS = 30_000;
+/** An agent that does not answer a ping within this long is dropped (a half-open connection). */
+export const PING_INTERVAL_MS = 5000;
 /** Largest reply relayed over HTTP (downloads are buffered whole on the hub). */
 export const MAX_TUNNEL_BODY = 64 * 1024 * 1024;
 /** Server events of an agent that a relayed browser socket gets (the feed carries the stack list). */
@@ -58,6 +60,7 @@ interface Channel {
 export interface AgentHub {
   isOnline(host: string): boolean;
   disconnect(host: string): void;
+  added(host: string): void;
   /** A hosted HTTP operation on another host (the router's `remote`). */
   remote(call: RemoteCall): Promise<RemoteReply>;
   /** Gives a browser socket its relay to other hosts. */
@@ -181,7 +184,17 @@ export function createAgentHub(deps: {
       if (!ch || ch.host !== hostId || typeof e.data.payload !== 'object' || e.data.payload === null) return;
       (ch.browser as unknown as Socket).emit(e.data.event, { ...e.data.payload, host: hostId });
     });
+    // A silent network (no FIN, no RST) would otherwise keep a dead agent online for long.
+    const pinger = setInterval(() => {
+      request(link, 'agent:ping', null, PING_INTERVAL_MS).catch(() => {
+        if (socket.connected) {
+          log.warn({ host: hostId, name }, 'agent did not answer a ping; dropping it');
+          socket.disconnect(true);
+        }
+      });
+    }, PING_INTERVAL_MS);
     socket.on('disconnect', (reason) => {
+      clearInterval(pinger);
       if (links.get(hostId) !== link) return;
       links.delete(hostId);
       for (const p of [...link.inflight]) {
@@ -256,6 +269,7 @@ export function createAgentHub(deps: {
 
   return {
     isOnline: (host) => links.has(host),
+    added: (host) => announce(host),
     disconnect: (host) => {
       links.get(host)?.socket.disconnect(true);
       deps.stacks.drop(host);

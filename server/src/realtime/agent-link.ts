@@ -167,6 +167,9 @@ export function startAgentLink(opts: AgentLinkOptions): AgentLink {
     );
   });
 
+  hub.on('agent:ping', (_payload: unknown, ack: unknown) => {
+    if (typeof ack === 'function') (ack as (a: null) => void)(null);
+  });
   hub.on('tunnel:http', (payload: unknown, ack: (a: unknown) => void) => {
     if (!ready || typeof ack !== 'function') return;
     const req = TunnelHttpRequest.safeParse(payload);
