@@ -10,6 +10,10 @@ import type { HostSummary } from '../../common/hosts.js';
 import type { StackSummary } from '../../common/stack.js';
 import { AGENT_KEY_FILE } from '../../server/src/agents/agent-identity.js';
 import { DATABASE_FILE } from '../../server/src/auth/database.js';
+import { pino } from 'pino';
+import { AgentIdentity } from '../../server/src/agents/agent-identity.js';
+import { internalAuth } from '../../server/src/http/internal-principal.js';
+import { EXIT_PROTOCOL, startAgentLink } from '../../server/src/realtime/agent-link.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { startAgentProcess, type AgentProcess } from '../helpers/berth-process.js';
 import { docker, engineGate, TEST_IMAGE } from '../helpers/engine.js';
@@ -316,6 +320,35 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     expect(message).toBe(
       'PROTOCOL: hub speaks protocol 1, agent 99; run the same Berth version on the hub and the agent',
     );
+
+    // An agent of another protocol logs the hub's reason and stops instead of retrying.
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const dir = tempDir('berth-agent-skew-');
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const link = startAgentLink({
+          hubUrl: hub.url,
+          enrollToken: 'x'.repeat(43),
+          identity: new AgentIdentity(dir.dir),
+          localUrl: 'http://127.0.0.1:9',
+          internal: internalAuth(),
+          version: '9.9.9',
+          log,
+          protocol: 2,
+          onFatal: (c) => {
+            link.close();
+            resolve(c);
+          },
+        });
+      });
+      expect(code).toBe(EXIT_PROTOCOL);
+      expect(lines.join('')).toContain(
+        'the hub refused this agent: PROTOCOL: hub speaks protocol 1, agent 2',
+      );
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('stores no secret of the agent on the hub: only its public key (and no token)', () => {
