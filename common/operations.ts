@@ -56,6 +56,16 @@ import {
 } from './stack-files.js';
 import { HostInfo } from './stats.js';
 import {
+  CreateFromTemplateReply,
+  CreateFromTemplateRequest,
+  ImportTemplatesReply,
+  ImportTemplatesRequest,
+  SaveTemplateRequest,
+  TemplateDetail,
+  TemplateId,
+  TemplateList,
+} from './templates.js';
+import {
   CheckJob,
   CheckReply,
   CheckRequest,
@@ -404,6 +414,39 @@ export const OPERATIONS = {
     body: NodeAvailabilityRequest,
     reply: SwarmInfo,
     errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  listTemplates: { reply: TemplateList },
+  getTemplate: { params: { id: TemplateId }, reply: TemplateDetail, errors: ['NOT_FOUND'] },
+  saveTemplate: {
+    body: SaveTemplateRequest,
+    status: 201,
+    reply: TemplateDetail,
+    errors: ['STACK_NOT_FOUND', 'CONFLICT'],
+    description: 'Variables omitted: inferred from the .env keys. CONFLICT when a user template has that name.',
+  },
+  deleteTemplate: {
+    params: { id: TemplateId },
+    reply: Ok,
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
+    description: 'FORBIDDEN for a built-in template. The folder moves to `<dataDir>/trash/templates/`.',
+  },
+  importTemplates: {
+    body: ImportTemplatesRequest,
+    reply: ImportTemplatesReply,
+    description:
+      'Type 1 (container) templates become user templates; stacks from git repositories (types 2 and 3), ' +
+      'Windows templates and names taken already are listed in `skipped` with the reason. A URL must be ' +
+      'http(s), answer within 10 s and at most 4 MiB, and not resolve to a private or loopback address ' +
+      'unless BERTH_TEMPLATE_IMPORT_PRIVATE=true.',
+  },
+  createStackFromTemplate: {
+    body: CreateFromTemplateRequest,
+    status: 201,
+    reply: CreateFromTemplateReply,
+    errors: ['NOT_FOUND', 'STACK_EXISTS', 'INVALID_COMPOSE'],
+    description:
+      'A bad value is a 400 whose `details.issues[].path` is `values.<NAME>`. Secrets left empty are ' +
+      'generated (URL-safe, their length); `generated` names them.',
   },
 } as const satisfies { [K in OperationId]: OperationSchemas };
 

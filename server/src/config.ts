@@ -26,6 +26,10 @@ export interface Config {
   dockerDaemonConfig: string;
   /** The engine for dockerode and every docker CLI child (DOCKER_HOST); unset: their defaults. */
   dockerHost?: string;
+  /** Template catalogue URLs may reach loopback and private addresses (default: refused). */
+  templateImportPrivate?: boolean;
+  /** Built-in templates (the example stacks); unset: the `stacks-example` folder Berth ships. */
+  builtinTemplatesDir?: string;
 }
 
 /** A configuration problem; its message is one line meant for the operator. */
@@ -91,6 +95,12 @@ const window = z
   .transform((v) => parseWindow(v))
   .refine((v) => v !== null, 'must be a local time window like 02:00-05:00');
 
+const flag = z
+  .string()
+  .trim()
+  .refine((v) => v === 'true' || v === 'false', 'must be true or false')
+  .transform((v) => v === 'true');
+
 const settings: Setting[] = [
   { key: 'stacksDir', env: 'BERTH_STACKS_DIR', flag: '--stacks-dir', schema: nonEmpty },
   { key: 'stacksDepth', env: 'BERTH_STACKS_DEPTH', flag: '--stacks-depth', schema: depth },
@@ -106,6 +116,8 @@ const settings: Setting[] = [
   { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
   { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
   { key: 'dockerHost', env: 'DOCKER_HOST', schema: nonEmpty },
+  { key: 'templateImportPrivate', env: 'BERTH_TEMPLATE_IMPORT_PRIVATE', schema: flag },
+  { key: 'builtinTemplatesDir', env: 'BERTH_BUILTIN_TEMPLATES_DIR', schema: nonEmpty },
 ];
 
 const defaults = {

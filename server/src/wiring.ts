@@ -61,6 +61,9 @@ import { ComposeConfigRenderer } from './swarm/render.js';
 import { DockerSwarmEngine, dockerOptionsFor, type SwarmEngine } from './swarm/swarm-engine.js';
 import { SwarmService } from './swarm/swarm-service.js';
 import { SwarmState } from './swarm/swarm-state.js';
+import { defaultBuiltinTemplatesDir } from './templates/builtin-dir.js';
+import { TemplateService } from './templates/template-service.js';
+import { TemplateStore } from './templates/template-store.js';
 
 export interface Berth {
   http: BerthApp;
@@ -283,6 +286,24 @@ export async function createBerth(
   const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
   const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
 
+  const templates = new TemplateService({
+    store: new TemplateStore(
+      {
+        builtin: config.builtinTemplatesDir ?? defaultBuiltinTemplatesDir(),
+        user: path.join(config.dataDir, 'templates'),
+        trash: path.join(config.dataDir, 'trash', 'templates'),
+      },
+      logger.child({ module: 'templates' }),
+    ),
+    stacks: {
+      create: (name, yaml, env) => stacks.create(name, yaml, env),
+      read: (name) => store.read(name),
+      dirOf: (name) => store.dirOf(name),
+    },
+    log: logger.child({ module: 'templates' }),
+    allowPrivateUrls: config.templateImportPrivate ?? false,
+  });
+
   const http = createApp({
     logger,
     health,
@@ -300,6 +321,7 @@ export async function createBerth(
     logs,
     files: new StackExtraFiles(store, paths, checker),
     swarm,
+    templates,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
     accounts: {
