@@ -77,7 +77,8 @@ export const slugOf = (text: string): string =>
 
 const stripHtml = (html: string) =>
   html
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<(br|p|\/p|li|div|\/div)\b[^>]*>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
