@@ -128,7 +128,13 @@ export const Job = z.object({
   finishedAt: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
-export const HistoryVersion = z.object({ yaml: z.string(), env: z.string().nullable(), savedAt: z.string() });
+export const HistoryVersion = z.object({
+  yaml: z.string(),
+  env: z.string().nullable(),
+  savedAt: z.string(),
+  /** The override, include or extends file this version is of (`yaml` is its text); absent: the main file. */
+  file: z.string().optional(),
+});
 export type HistoryVersion = z.infer<typeof HistoryVersion>;
 export const StackList = z.array(StackSummary);
 export const HistoryList = z.array(HistoryEntry);
