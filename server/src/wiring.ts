@@ -284,7 +284,12 @@ export async function createBerth(
     jobs: resourceJobs,
   };
   const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
-  const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
+  const logs = new LogService(
+    logHub,
+    new LogQuery(engine),
+    (name) => stacks.summaryByName(name) !== null,
+    (name) => stacks.projectOf(name),
+  );
 
   const templates = new TemplateService({
     store: new TemplateStore(
@@ -342,6 +347,7 @@ export async function createBerth(
     sampler,
     (name) => stacks.summaryByName(name) !== null,
     logger.child({ module: 'realtime' }),
+    (name) => stacks.projectOf(name),
   );
   const logsOn = logsHandlers(logs, logger.child({ module: 'realtime' }));
   const realtime = createRealtime({
