@@ -428,7 +428,8 @@ export const OPERATIONS = {
     status: 201,
     reply: TemplateDetail,
     errors: ['STACK_NOT_FOUND', 'CONFLICT'],
-    description: 'Variables omitted: inferred from the .env keys. CONFLICT when a user template has that name.',
+    description:
+      'Variables omitted: inferred from the .env keys. CONFLICT when a user template has that name.',
   },
   deleteTemplate: {
     params: { id: TemplateId },

@@ -3,7 +3,15 @@
 import { z } from 'zod';
 import { NewStackName, StackDetail, StackName } from './stack.js';
 
-export const TEMPLATE_VARIABLE_TYPES = ['text', 'number', 'boolean', 'select', 'port', 'path', 'secret'] as const;
+export const TEMPLATE_VARIABLE_TYPES = [
+  'text',
+  'number',
+  'boolean',
+  'select',
+  'port',
+  'path',
+  'secret',
+] as const;
 export const TemplateVariableType = z.enum(TEMPLATE_VARIABLE_TYPES);
 export type TemplateVariableType = z.infer<typeof TemplateVariableType>;
 
@@ -128,7 +136,10 @@ export const ImportTemplatesRequest = z
     /** An uploaded Portainer app-template file (`{version: "2", templates: [...]}`). */
     catalogue: z.unknown().optional(),
     /** Or where to fetch it (http or https). */
-    url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
   })
   .refine((r) => (r.catalogue === undefined) !== (r.url === undefined), 'give either catalogue or url');
 export type ImportTemplatesRequest = z.infer<typeof ImportTemplatesRequest>;
@@ -174,7 +185,11 @@ export function inferVariables(envText: string | null): TemplateVariable[] {
     seen.add(key);
     const base = { name: key, label: label(key) };
     if (SECRET_KEY_PATTERN.test(key)) {
-      out.push({ ...base, type: 'secret', length: Math.min(256, Math.max(DEFAULT_SECRET_LENGTH, value.length)) });
+      out.push({
+        ...base,
+        type: 'secret',
+        length: Math.min(256, Math.max(DEFAULT_SECRET_LENGTH, value.length)),
+      });
     } else if (/port$/i.test(key) && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65535) {
       out.push({ ...base, type: 'port', default: value });
     } else if (/^-?\d+(\.\d+)?$/.test(value)) {

@@ -45,7 +45,9 @@ describe.runIf(hasEngine)('logs and stats of a stack whose folder is not its pro
     socket.on('logs:lines', (batch) => lines.push(...batch.lines));
     const ack = await socket.timeout(20_000).emitWithAck('logs:subscribe', { stack: FOLDER, tail: 5 });
     expect(ack.ok, JSON.stringify(ack)).toBe(true);
-    await expect.poll(() => lines.filter((l) => l.text.startsWith('tick-')).length, { timeout: 20_000 }).toBeGreaterThan(2);
+    await expect
+      .poll(() => lines.filter((l) => l.text.startsWith('tick-')).length, { timeout: 20_000 })
+      .toBeGreaterThan(2);
     expect(lines[0]).toMatchObject({ service: 'ticker', container: `${PROJECT}-ticker-1` });
     if (ack.ok) await socket.emitWithAck('logs:unsubscribe', { id: ack.data.id });
   });

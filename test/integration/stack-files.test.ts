@@ -73,7 +73,10 @@ describe.runIf(hasEngine)('override, include and extends files of a stack', () =
 
   it('keeps the overwritten text of override and include files in history, naming the file, and restores it', async () => {
     const history = async () =>
-      (await t.agent.get(`/api/stacks/${name}/history`).expect(200)).body as Array<{ id: string; file?: string }>;
+      (await t.agent.get(`/api/stacks/${name}/history`).expect(200)).body as Array<{
+        id: string;
+        file?: string;
+      }>;
     const before = (await history()).length;
     const inc = files(`/${encodeURIComponent('extra/db.yaml')}`);
     const original = readFileSync(path.join(dir(), 'extra', 'db.yaml'), 'utf8');

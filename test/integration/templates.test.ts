@@ -43,8 +43,7 @@ describe.runIf(hasEngine)('templates through the real server', () => {
   let web: { server: Server; url: string };
   const p = `tpl-${process.pid}`;
   const stackDir = (name: string) => path.join(t.config.stacksDir, name);
-  const compose = (name: string, args: string[]) =>
-    docker(['compose', '-p', name, ...args], stackDir(name));
+  const compose = (name: string, args: string[]) => docker(['compose', '-p', name, ...args], stackDir(name));
 
   beforeAll(async () => {
     // One Berth lets catalogue URLs reach loopback (the local server below); the other keeps the default.
@@ -73,10 +72,15 @@ describe.runIf(hasEngine)('templates through the real server', () => {
     );
     const pg = list.find((x) => x.id === 'builtin/postgres-adminer');
     expect(pg).toMatchObject({ source: 'builtin', category: 'database', title: 'PostgreSQL with Adminer' });
-    expect(pg?.variables.find((v) => v.name === 'POSTGRES_PASSWORD')).toMatchObject({ type: 'secret', length: 32 });
+    expect(pg?.variables.find((v) => v.name === 'POSTGRES_PASSWORD')).toMatchObject({
+      type: 'secret',
+      length: 32,
+    });
     const detail = (await t.agent.get(`/api/templates/${tid('builtin/postgres-adminer')}`).expect(200))
       .body as TemplateDetail;
-    expect(detail.compose).toBe(readFileSync(path.resolve('stacks-example/postgres-adminer/compose.yaml'), 'utf8'));
+    expect(detail.compose).toBe(
+      readFileSync(path.resolve('stacks-example/postgres-adminer/compose.yaml'), 'utf8'),
+    );
     expect(detail.envExample).toMatch(/^POSTGRES_PASSWORD=$/m);
   });
 
@@ -84,7 +88,11 @@ describe.runIf(hasEngine)('templates through the real server', () => {
     const name = `${p}-pg`;
     const res = await t.agent
       .post('/api/stacks/from-template')
-      .send({ name, template: 'builtin/postgres-adminer', values: { POSTGRES_USER: 'shop', ADMINER_PORT: 18081 } })
+      .send({
+        name,
+        template: 'builtin/postgres-adminer',
+        values: { POSTGRES_USER: 'shop', ADMINER_PORT: 18081 },
+      })
       .expect(201);
     expect(res.body.generated).toEqual(['POSTGRES_PASSWORD']);
     expect(res.body.name).toBe(name);
@@ -99,7 +107,10 @@ describe.runIf(hasEngine)('templates through the real server', () => {
       readFileSync(path.resolve('stacks-example/postgres-adminer/compose.yaml'), 'utf8'),
     );
     const model = JSON.parse(await compose(name, ['config', '--format', 'json'])) as {
-      services: Record<string, { environment?: Record<string, string>; ports?: Array<{ published: string }> }>;
+      services: Record<
+        string,
+        { environment?: Record<string, string>; ports?: Array<{ published: string }> }
+      >;
     };
     expect(model.services.db?.environment?.POSTGRES_PASSWORD).toBe(values.POSTGRES_PASSWORD);
     expect(model.services.adminer?.ports?.[0]?.published).toBe('18081');
@@ -107,7 +118,10 @@ describe.runIf(hasEngine)('templates through the real server', () => {
 
   it("copies the template's other files (static-site's html/)", async () => {
     const name = `${p}-site`;
-    await t.agent.post('/api/stacks/from-template').send({ name, template: 'builtin/static-site' }).expect(201);
+    await t.agent
+      .post('/api/stacks/from-template')
+      .send({ name, template: 'builtin/static-site' })
+      .expect(201);
     expect(existsSync(path.join(stackDir(name), 'html', 'index.html'))).toBe(true);
     expect(existsSync(path.join(stackDir(name), 'template.json'))).toBe(false);
     expect(envOf(readFileSync(path.join(stackDir(name), '.env'), 'utf8'))).toEqual({ WEB_PORT: '8080' });
@@ -131,10 +145,7 @@ describe.runIf(hasEngine)('templates through the real server', () => {
       expect(res.body.error.details.issues[0].path).toBe(`values.${field}`);
     }
     expect(existsSync(stackDir(name))).toBe(false);
-    await t.agent
-      .post('/api/stacks/from-template')
-      .send({ name, template: 'builtin/nope' })
-      .expect(404);
+    await t.agent.post('/api/stacks/from-template').send({ name, template: 'builtin/nope' }).expect(404);
     const taken = await t.agent
       .post('/api/stacks/from-template')
       .send({ name: `${p}-pg`, template: 'builtin/static-site' })
@@ -163,22 +174,37 @@ describe.runIf(hasEngine)('templates through the real server', () => {
     ]);
     const onDisk = path.join(t.config.dataDir, 'templates', `${p}-tpl`);
     expect(readFileSync(path.join(onDisk, '.env.example'), 'utf8')).not.toContain('do-not-leak');
-    expect(JSON.stringify(readdirSync(onDisk).sort())).toBe('[".env.example","compose.yaml","template.json"]');
+    expect(JSON.stringify(readdirSync(onDisk).sort())).toBe(
+      '[".env.example","compose.yaml","template.json"]',
+    );
     // The same name again is a conflict; edited variables are taken as given.
-    await t.agent.post('/api/templates').send({ stack: src, name: `${p}-tpl`, title: 'again' }).expect(409);
+    await t.agent
+      .post('/api/templates')
+      .send({ stack: src, name: `${p}-tpl`, title: 'again' })
+      .expect(409);
     const edited = await t.agent
       .post('/api/templates')
       .send({
         stack: src,
         name: `${p}-tpl2`,
         title: 'Edited',
-        variables: [{ name: 'GREETING', label: 'Greeting', type: 'select', options: [{ value: 'hello' }, { value: 'hi' }] }],
+        variables: [
+          {
+            name: 'GREETING',
+            label: 'Greeting',
+            type: 'select',
+            options: [{ value: 'hello' }, { value: 'hi' }],
+          },
+        ],
       })
       .expect(201);
     expect(edited.body.variables).toHaveLength(1);
     // APP_TOKEN is no secret variable there: its value stays in .env.example as the user chose.
     expect(edited.body.envExample).toContain('APP_TOKEN=do-not-leak');
-    await t.agent.post('/api/templates').send({ stack: `${p}-missing`, name: `${p}-x`, title: 'x' }).expect(404);
+    await t.agent
+      .post('/api/templates')
+      .send({ stack: `${p}-missing`, name: `${p}-x`, title: 'x' })
+      .expect(404);
   });
 
   it('a stack made from the saved template runs with its generated secret in the container', async () => {
@@ -195,7 +221,9 @@ describe.runIf(hasEngine)('templates through the real server', () => {
     expect((await waitForJob(t.agent, up.body.jobId)).exitCode).toBe(0);
     const id = await compose(name, ['ps', '-q', 'app']);
     const env = (await docker(['inspect', '-f', '{{json .Config.Env}}', id])) as string;
-    expect(JSON.parse(env)).toEqual(expect.arrayContaining([`APP_TOKEN=${values.APP_TOKEN}`, 'GREETING=hi there']));
+    expect(JSON.parse(env)).toEqual(
+      expect.arrayContaining([`APP_TOKEN=${values.APP_TOKEN}`, 'GREETING=hi there']),
+    );
   });
 
   it("deletes a user template into the data dir's trash; built-ins cannot be deleted", async () => {
@@ -228,7 +256,10 @@ describe.runIf(hasEngine)('templates through the real server', () => {
     const again = await t.agent.post('/api/templates/import').send({ catalogue }).expect(200);
     expect(again.body.imported).toEqual([]);
     expect(again.body.skipped).toHaveLength(50);
-    await t.agent.post('/api/templates/import').send({ catalogue: { version: '1' } }).expect(400);
+    await t.agent
+      .post('/api/templates/import')
+      .send({ catalogue: { version: '1' } })
+      .expect(400);
     await t.agent.post('/api/templates/import').send({}).expect(400);
   });
 
@@ -240,32 +271,53 @@ describe.runIf(hasEngine)('templates through the real server', () => {
       .expect(201);
     expect(res.body.generated).toEqual(['POSTGRES_PASSWORD']);
     const model = JSON.parse(await compose(name, ['config', '--format', 'json'])) as {
-      services: Record<string, { environment?: Record<string, string>; ports?: Array<{ published: string }> }>;
+      services: Record<
+        string,
+        { environment?: Record<string, string>; ports?: Array<{ published: string }> }
+      >;
     };
     expect(model.services.postgresql?.ports?.[0]?.published).toBe('15432');
     expect(model.services.postgresql?.environment?.POSTGRES_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 
   it('imports from a URL (redirects followed), with a size cap, and refuses what is not a catalogue', async () => {
-    const res = await t.agent.post('/api/templates/import').send({ url: `${web.url}/moved` }).expect(200);
+    const res = await t.agent
+      .post('/api/templates/import')
+      .send({ url: `${web.url}/moved` })
+      .expect(200);
     expect(res.body.imported.map((x: { id: string }) => x.id)).toEqual([
       'user/adguardhome-sync',
       'user/apprise-api',
       'user/bazarr',
     ]);
     expect(res.body.skipped).toEqual([]);
-    const huge = await t.agent.post('/api/templates/import').send({ url: `${web.url}/huge.json` }).expect(400);
+    const huge = await t.agent
+      .post('/api/templates/import')
+      .send({ url: `${web.url}/huge.json` })
+      .expect(400);
     expect(huge.body.error.message).toMatch(/larger than 4194304 bytes/);
-    const html = await t.agent.post('/api/templates/import').send({ url: `${web.url}/html` }).expect(400);
+    const html = await t.agent
+      .post('/api/templates/import')
+      .send({ url: `${web.url}/html` })
+      .expect(400);
     expect(html.body.error.message).toMatch(/not JSON/);
-    const missing = await t.agent.post('/api/templates/import').send({ url: `${web.url}/nope` }).expect(400);
+    const missing = await t.agent
+      .post('/api/templates/import')
+      .send({ url: `${web.url}/nope` })
+      .expect(400);
     expect(missing.body.error.message).toMatch(/answered 404/);
-    const ftp = await t.agent.post('/api/templates/import').send({ url: 'ftp://example.com/x.json' }).expect(400);
+    const ftp = await t.agent
+      .post('/api/templates/import')
+      .send({ url: 'ftp://example.com/x.json' })
+      .expect(400);
     expect(ftp.body.error.message).toMatch(/url/);
   });
 
   it('refuses loopback and private addresses unless BERTH_TEMPLATE_IMPORT_PRIVATE allows them', async () => {
-    const direct = await strict.agent.post('/api/templates/import').send({ url: `${web.url}/technorabilia.json` }).expect(400);
+    const direct = await strict.agent
+      .post('/api/templates/import')
+      .send({ url: `${web.url}/technorabilia.json` })
+      .expect(400);
     expect(direct.body.error.message).toMatch(/private or loopback address/);
     // A name that resolves to loopback is judged by its address, not its spelling.
     const port = new URL(web.url).port;
@@ -275,7 +327,10 @@ describe.runIf(hasEngine)('templates through the real server', () => {
       .expect(400);
     expect(named.body.error.message).toMatch(/private address/);
     for (const host of ['10.1.2.3', '192.168.1.1', '169.254.169.254', '[::1]']) {
-      const r = await strict.agent.post('/api/templates/import').send({ url: `http://${host}/x.json` }).expect(400);
+      const r = await strict.agent
+        .post('/api/templates/import')
+        .send({ url: `http://${host}/x.json` })
+        .expect(400);
       expect(r.body.error.message, host).toMatch(/private or loopback/);
     }
     const list = (await strict.agent.get('/api/templates').expect(200)).body as TemplateSummary[];

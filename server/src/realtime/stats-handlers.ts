@@ -29,8 +29,9 @@ export function statsHandlers(
           throw new AppError('STACK_NOT_FOUND', `no stack named "${target.stack}"`);
         }
         if (mine.size >= MAX_PER_SOCKET) throw new AppError('CONFLICT', 'too many stats subscriptions');
-        const sub = sampler.subscribe('stack' in target ? { stack: projectOf(target.stack) } : target, (sample) =>
-          socket.emit('stats:sample', { id: sub.id, ...sample }),
+        const sub = sampler.subscribe(
+          'stack' in target ? { stack: projectOf(target.stack) } : target,
+          (sample) => socket.emit('stats:sample', { id: sub.id, ...sample }),
         );
         mine.set(sub.id, sub);
         const { close: _close, ...reply } = sub;

@@ -76,7 +76,8 @@ export class StackExtraFiles {
         });
       }
       // History before overwrite, as for the main file: the version names its file.
-      if (current !== null && current !== input.content) await this.store.recordFileVersion(name, file, current);
+      if (current !== null && current !== input.content)
+        await this.store.recordFileVersion(name, file, current);
       await writeFileAtomic(path.join(dir, ...file.split('/')), input.content);
     });
     const problems = await this.checker.composeProblems(dir, projectNameOf(name), input.content);

@@ -51,7 +51,12 @@ export class StackHistory {
     const stored = { savedAt: now.toISOString(), ...version };
     await writeFileAtomic(path.join(dir, `${id}.json`), JSON.stringify(stored), 0o600);
     await this.prune(name);
-    return { id, savedAt: stored.savedAt, size: sizeOf(version), ...(version.file ? { file: version.file } : {}) };
+    return {
+      id,
+      savedAt: stored.savedAt,
+      size: sizeOf(version),
+      ...(version.file ? { file: version.file } : {}),
+    };
   }
 
   private async ids(name: string): Promise<string[]> {

@@ -403,7 +403,8 @@ export class StackStore {
 
   /** An extra file's old version written back (its current text goes to history first). */
   private async restoreFile(name: string, file: string, content: string): Promise<SaveResult> {
-    if (!STACK_FILE_PATTERN.test(file)) throw new AppError('NOT_FOUND', `no such file "${file.slice(0, 80)}"`);
+    if (!STACK_FILE_PATTERN.test(file))
+      throw new AppError('NOT_FOUND', `no such file "${file.slice(0, 80)}"`);
     return this.writes.run(name, async () => {
       const loc = await this.requireStack(name);
       const full = path.join(loc.dir, ...file.split('/'));

@@ -81,7 +81,8 @@ function refuse(message: string): AppError {
 export async function fetchCatalogue(url: string, opts: FetchOptions): Promise<unknown> {
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
-    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw refuse('only http and https URLs');
+    if (current.protocol !== 'http:' && current.protocol !== 'https:')
+      throw refuse('only http and https URLs');
     const host = current.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && isPrivateAddress(host) && !opts.allowPrivate) {
       throw refuse(`${host} is a private or loopback address (see BERTH_TEMPLATE_IMPORT_PRIVATE)`);

@@ -37,7 +37,9 @@ const PortainerTemplate = z
     env: z.array(PortainerEnv).optional(),
     ports: z.array(z.string()).optional(),
     volumes: z
-      .array(z.object({ container: z.string(), bind: z.string().optional(), readonly: z.boolean().optional() }))
+      .array(
+        z.object({ container: z.string(), bind: z.string().optional(), readonly: z.boolean().optional() }),
+      )
       .optional(),
     labels: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
     restart_policy: z.string().optional(),
@@ -108,7 +110,8 @@ function mapEnv(
   vars: TemplateVariable[],
   environment: Record<string, string>,
 ): string | null {
-  if (!ENV_KEY_PATTERN.test(env.name)) return `environment variable "${env.name}" is not a valid name; left out`;
+  if (!ENV_KEY_PATTERN.test(env.name))
+    return `environment variable "${env.name}" is not a valid name; left out`;
   const fixed = env.set ?? (env.preset ? env.default : undefined);
   if (fixed !== undefined) {
     environment[env.name] = fixed.replace(/\$/g, '$$$$');
@@ -141,7 +144,11 @@ function mapEnv(
 }
 
 /** One type 1 (container) template as a compose file with variables; notes name what was left out. */
-export function containerTemplate(t: PortainerTemplate): { compose: string; meta: TemplateMeta; envExample: string } {
+export function containerTemplate(t: PortainerTemplate): {
+  compose: string;
+  meta: TemplateMeta;
+  envExample: string;
+} {
   if (!t.image) throw new Error('no image');
   const service = slugOf(t.name ?? t.title);
   const vars: TemplateVariable[] = [];
@@ -210,10 +217,16 @@ export function containerTemplate(t: PortainerTemplate): { compose: string; meta
 export function importCatalogue(input: unknown): CatalogueResult {
   const cat = Catalogue.safeParse(input);
   if (!cat.success) {
-    throw new AppError('BAD_REQUEST', 'not a Portainer app-template file: expected {version, templates: [...]}');
+    throw new AppError(
+      'BAD_REQUEST',
+      'not a Portainer app-template file: expected {version, templates: [...]}',
+    );
   }
   if (cat.data.version !== '2') {
-    throw new AppError('BAD_REQUEST', `Portainer app-template version "${cat.data.version}" is not supported (only 2)`);
+    throw new AppError(
+      'BAD_REQUEST',
+      `Portainer app-template version "${cat.data.version}" is not supported (only 2)`,
+    );
   }
   const result: CatalogueResult = { templates: [], skipped: [] };
   const names = new Set<string>();
@@ -230,7 +243,10 @@ export function importCatalogue(input: unknown): CatalogueResult {
     const t = parsed.data;
     if (t.type === 2 || t.type === 3) {
       const kind = t.type === 2 ? 'swarm stack' : 'compose stack';
-      result.skipped.push({ title: t.title, reason: `a ${kind} from a git repository: needs a git repository, skipped` });
+      result.skipped.push({
+        title: t.title,
+        reason: `a ${kind} from a git repository: needs a git repository, skipped`,
+      });
       return;
     }
     if (t.type !== 1) {

@@ -36,7 +36,15 @@ export interface TemplateServiceDeps {
   fetch?: (url: string) => Promise<unknown>;
 }
 
-const summaryOf = ({ id, source, name, title, description, category, variables }: TemplateFolder): TemplateSummary => ({
+const summaryOf = ({
+  id,
+  source,
+  name,
+  title,
+  description,
+  category,
+  variables,
+}: TemplateFolder): TemplateSummary => ({
   id,
   source,
   name,
@@ -101,7 +109,11 @@ export class TemplateService {
       category: req.category?.trim() || 'other',
       variables: variables.map((v) => (v.type === 'secret' ? { ...v, default: undefined } : v)),
     };
-    await this.deps.store.createUser(req.name, { meta: JSON.parse(JSON.stringify(meta)), compose: files.yaml, envExample });
+    await this.deps.store.createUser(req.name, {
+      meta: JSON.parse(JSON.stringify(meta)),
+      compose: files.yaml,
+      envExample,
+    });
     return this.get(`user/${req.name}`);
   }
 
@@ -119,10 +131,17 @@ export class TemplateService {
     const reply: ImportTemplatesReply = { imported: [], skipped: [...result.skipped] };
     for (const t of result.templates) {
       if (await this.deps.store.exists('user', t.name)) {
-        reply.skipped.push({ title: t.meta.title, reason: `a user template "${t.name}" exists already, skipped` });
+        reply.skipped.push({
+          title: t.meta.title,
+          reason: `a user template "${t.name}" exists already, skipped`,
+        });
         continue;
       }
-      await this.deps.store.createUser(t.name, { meta: t.meta, compose: t.compose, envExample: t.envExample || null });
+      await this.deps.store.createUser(t.name, {
+        meta: t.meta,
+        compose: t.compose,
+        envExample: t.envExample || null,
+      });
       reply.imported.push({ id: `user/${t.name}`, title: t.meta.title });
     }
     this.deps.log.info(

@@ -1,8 +1,6 @@
 import { cp, lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  COMPOSE_FILE_NAMES,
-} from '../../../common/names.js';
+import { COMPOSE_FILE_NAMES } from '../../../common/names.js';
 import {
   TEMPLATE_NAME_PATTERN,
   TemplateMeta,
@@ -95,7 +93,10 @@ export class TemplateStore {
   }
 
   /** Writes a new user template; an existing name is a conflict (nothing is overwritten). */
-  async createUser(name: string, files: { meta: TemplateMeta; compose: string; envExample: string | null }): Promise<void> {
+  async createUser(
+    name: string,
+    files: { meta: TemplateMeta; compose: string; envExample: string | null },
+  ): Promise<void> {
     await mkdir(this.dirs.user, { recursive: true });
     const dir = path.join(this.dirs.user, name);
     try {
@@ -107,7 +108,8 @@ export class TemplateStore {
       throw err;
     }
     await writeFileAtomic(path.join(dir, 'compose.yaml'), files.compose);
-    if (files.envExample !== null) await writeFileAtomic(path.join(dir, ENV_EXAMPLE), files.envExample, 0o600);
+    if (files.envExample !== null)
+      await writeFileAtomic(path.join(dir, ENV_EXAMPLE), files.envExample, 0o600);
     // The metadata last: a folder without it is not a template, so a half-written one never lists.
     await writeFileAtomic(path.join(dir, META_FILE), `${JSON.stringify(files.meta, null, 2)}\n`);
   }

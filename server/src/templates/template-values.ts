@@ -65,7 +65,8 @@ export function resolveValues(
   const generated: string[] = [];
   const known = new Set(variables.map((v) => v.name));
   for (const key of Object.keys(values)) {
-    if (!known.has(key)) issues.push({ path: `values.${key}`, message: 'is not a variable of this template' });
+    if (!known.has(key))
+      issues.push({ path: `values.${key}`, message: 'is not a variable of this template' });
   }
   for (const v of variables) {
     const raw = values[v.name];
@@ -87,7 +88,9 @@ export function resolveValues(
   }
   const first = issues[0];
   if (first) {
-    throw new AppError('BAD_REQUEST', `invalid value of ${first.path.slice(7)}: ${first.message}`, { issues });
+    throw new AppError('BAD_REQUEST', `invalid value of ${first.path.slice(7)}: ${first.message}`, {
+      issues,
+    });
   }
   return { env, generated };
 }

@@ -14,7 +14,11 @@ const load = (f: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES,
 const official = importCatalogue(load('portainer-templates-2.0.json'));
 const technorabilia = importCatalogue(load('technorabilia-templates.json'));
 
-type Service = Record<string, unknown> & { environment?: Record<string, string>; ports?: string[]; volumes?: string[] };
+type Service = Record<string, unknown> & {
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+};
 const serviceOf = (compose: string): Service => {
   const doc = parse(compose) as { services: Record<string, Service> };
   const [svc] = Object.values(doc.services);
@@ -32,8 +36,12 @@ describe("Portainer's own catalogue (templates-2.0.json, 50 entries)", () => {
     expect(official.templates).toHaveLength(37);
     expect(official.skipped).toHaveLength(13);
     const reasons = official.skipped.map((s) => `${s.title}: ${s.reason}`);
-    expect(reasons).toContain('Wordpress: a compose stack from a git repository: needs a git repository, skipped');
-    expect(reasons).toContain('OpenFaaS: a swarm stack from a git repository: needs a git repository, skipped');
+    expect(reasons).toContain(
+      'Wordpress: a compose stack from a git repository: needs a git repository, skipped',
+    );
+    expect(reasons).toContain(
+      'OpenFaaS: a swarm stack from a git repository: needs a git repository, skipped',
+    );
     expect(reasons.filter((r) => r.includes('needs a git repository'))).toHaveLength(9);
     expect(reasons.filter((r) => r.includes('Windows'))).toHaveLength(2);
     expect(reasons.filter((r) => r.includes('type 4'))).toHaveLength(2);
@@ -75,7 +83,9 @@ describe("Portainer's own catalogue (templates-2.0.json, 50 entries)", () => {
     ]);
     expect(Object.keys(doc.volumes)).toEqual(['gitlab-ce-data-1', 'gitlab-ce-data-2', 'gitlab-ce-data-3']);
     expect(gitlab.meta.category).toBe('development');
-    expect(gitlab.meta.description).toContain('Note: Default username is root. Check the Gitlab documentation');
+    expect(gitlab.meta.description).toContain(
+      'Note: Default username is root. Check the Gitlab documentation',
+    );
   });
 
   it('keeps binds and read-only flags as written', () => {
@@ -115,9 +125,9 @@ describe("Portainer's own catalogue (templates-2.0.json, 50 entries)", () => {
     const joomla = byTitle('Joomla').meta.variables.find((v) => v.name === 'JOOMLA_DB_HOST');
     expect(joomla?.description).toMatch(/container/);
     expect(serviceOf(byTitle('IronFunctions API').compose).privileged).toBe(true);
-    expect(Object.keys((parse(byTitle('Sematext Docker Agent').compose) as { services: object }).services)).toEqual([
-      'sematext-agent',
-    ]);
+    expect(
+      Object.keys((parse(byTitle('Sematext Docker Agent').compose) as { services: object }).services),
+    ).toEqual(['sematext-agent']);
   });
 
   it('an imported template makes a .env with every variable set (secrets generated)', () => {
@@ -137,7 +147,10 @@ describe("Technorabilia's catalogue (defaults, host ports, restart policies)", (
     expect(svc.restart).toBe('unless-stopped');
     expect(svc.ports).toEqual(['${PORT_8080}:8080/tcp']);
     expect(svc.volumes).toEqual(['/volume1/docker/adguardhome-sync/config:/config']);
-    expect(sync?.meta.variables.find((v) => v.name === 'TZ')).toMatchObject({ type: 'text', default: 'Europe/Amsterdam' });
+    expect(sync?.meta.variables.find((v) => v.name === 'TZ')).toMatchObject({
+      type: 'text',
+      default: 'Europe/Amsterdam',
+    });
     expect(technorabilia.templates.map((t) => t.meta.category)).toEqual(['other', 'notifications', 'media']);
   });
 });
@@ -152,7 +165,14 @@ describe('select and preset env entries (hand-written: neither real catalogue ab
           title: 'Select demo',
           image: 'busybox',
           env: [
-            { name: 'MODE', label: 'Mode', select: [{ text: 'Dev', value: 'dev' }, { text: 'Prod', value: 'prod', default: true }] },
+            {
+              name: 'MODE',
+              label: 'Mode',
+              select: [
+                { text: 'Dev', value: 'dev' },
+                { text: 'Prod', value: 'prod', default: true },
+              ],
+            },
             { name: 'FIXED', label: 'Fixed', default: 'a$b', preset: true },
           ],
           labels: [{ name: 'com.example.x', value: '1' }],
@@ -163,7 +183,16 @@ describe('select and preset env entries (hand-written: neither real catalogue ab
     });
     const t = r.templates[0];
     expect(t?.meta.variables).toEqual([
-      { name: 'MODE', label: 'Mode', type: 'select', options: [{ value: 'dev', label: 'Dev' }, { value: 'prod', label: 'Prod' }], default: 'prod' },
+      {
+        name: 'MODE',
+        label: 'Mode',
+        type: 'select',
+        options: [
+          { value: 'dev', label: 'Dev' },
+          { value: 'prod', label: 'Prod' },
+        ],
+        default: 'prod',
+      },
     ]);
     const svc = serviceOf(t?.compose ?? '');
     expect(svc.environment).toEqual({ MODE: '${MODE}', FIXED: 'a$$b' });

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  inferVariables,
-  TemplateMeta,
-  type TemplateVariable,
-} from '../../../common/templates.js';
+import { inferVariables, TemplateMeta, type TemplateVariable } from '../../../common/templates.js';
 import { AppError } from '../../../server/src/errors.js';
 import {
   envQuote,
@@ -19,7 +15,13 @@ const VARS: TemplateVariable[] = [
   { name: 'TITLE', label: 'Title', type: 'text', default: 'My site' },
   { name: 'WORKERS', label: 'Workers', type: 'number', default: '2' },
   { name: 'DEBUG', label: 'Debug', type: 'boolean', default: 'false' },
-  { name: 'MODE', label: 'Mode', type: 'select', options: [{ value: 'dev' }, { value: 'prod' }], default: 'prod' },
+  {
+    name: 'MODE',
+    label: 'Mode',
+    type: 'select',
+    options: [{ value: 'dev' }, { value: 'prod' }],
+    default: 'prod',
+  },
   { name: 'PORT', label: 'Port', type: 'port', default: '8080', required: true },
   { name: 'DATA', label: 'Data', type: 'path', default: '/srv/data' },
   { name: 'TOKEN', label: 'Token', type: 'secret', length: 40 },
@@ -46,20 +48,32 @@ describe('template.json metadata', () => {
   });
 
   it('refuses an unknown type, a select without options, a default outside the options, duplicate names', () => {
-    expect(TemplateMeta.safeParse({ title: 'T', variables: [{ name: 'A', label: 'A', type: 'colour' }] }).success).toBe(false);
-    expect(TemplateMeta.safeParse({ title: 'T', variables: [{ name: 'A', label: 'A', type: 'select' }] }).success).toBe(false);
+    expect(
+      TemplateMeta.safeParse({ title: 'T', variables: [{ name: 'A', label: 'A', type: 'colour' }] }).success,
+    ).toBe(false);
+    expect(
+      TemplateMeta.safeParse({ title: 'T', variables: [{ name: 'A', label: 'A', type: 'select' }] }).success,
+    ).toBe(false);
     const outside = { name: 'A', label: 'A', type: 'select', options: [{ value: 'x' }], default: 'y' };
     expect(TemplateMeta.safeParse({ title: 'T', variables: [outside] }).success).toBe(false);
     const dup = { name: 'A', label: 'A', type: 'text' };
     expect(TemplateMeta.safeParse({ title: 'T', variables: [dup, dup] }).success).toBe(false);
-    expect(TemplateMeta.safeParse({ title: 'T', variables: [{ name: '1A', label: 'A', type: 'text' }] }).success).toBe(false);
+    expect(
+      TemplateMeta.safeParse({ title: 'T', variables: [{ name: '1A', label: 'A', type: 'text' }] }).success,
+    ).toBe(false);
     expect(TemplateMeta.safeParse({ title: '', variables: [] }).success).toBe(false);
   });
 });
 
 describe('values checked against the variables', () => {
   it('takes given values, defaults for empty ones, and generates empty secrets', () => {
-    const r = resolveValues(VARS, { TITLE: 'Shop', WORKERS: 4, DEBUG: true, PORT: '9000', ADMIN_EMAIL: 'a@b.c' });
+    const r = resolveValues(VARS, {
+      TITLE: 'Shop',
+      WORKERS: 4,
+      DEBUG: true,
+      PORT: '9000',
+      ADMIN_EMAIL: 'a@b.c',
+    });
     expect(Object.fromEntries(r.env)).toMatchObject({
       TITLE: 'Shop',
       WORKERS: '4',
@@ -108,7 +122,8 @@ describe('values checked against the variables', () => {
 
 describe('secret generation', () => {
   it('has the asked length and only URL-safe characters', () => {
-    for (const n of [8, 17, 32, 64, 256]) expect(generateSecret(n)).toMatch(new RegExp(`^[A-Za-z0-9_-]{${n}}$`));
+    for (const n of [8, 17, 32, 64, 256])
+      expect(generateSecret(n)).toMatch(new RegExp(`^[A-Za-z0-9_-]{${n}}$`));
   });
 
   it('uses every character of the alphabet without bias (64 divides 256)', () => {
@@ -133,7 +148,14 @@ describe('secret generation', () => {
 describe('.env writing', () => {
   it('fills the lines of .env.example, keeps comments, appends the rest', () => {
     const example = '# credentials\nUSER=\nexport PASS=old\n\nOTHER=keep\n';
-    const env = renderEnv(example, new Map([['USER', 'app'], ['PASS', 's3cret'], ['PORT', '80']]));
+    const env = renderEnv(
+      example,
+      new Map([
+        ['USER', 'app'],
+        ['PASS', 's3cret'],
+        ['PORT', '80'],
+      ]),
+    );
     expect(env).toBe('# credentials\nUSER=app\nexport PASS=s3cret\n\nOTHER=keep\nPORT=80\n');
   });
 
@@ -143,7 +165,13 @@ describe('.env writing', () => {
     expect(envQuote('pa$$word')).toBe("'pa$$word'");
     expect(envQuote("it's")).toBe('"it\'s"');
     expect(() => envQuote("it's $HOME")).toThrow(AppError);
-    const written = renderEnv(null, new Map([['A', 'x y'], ['B', "it's"]]));
+    const written = renderEnv(
+      null,
+      new Map([
+        ['A', 'x y'],
+        ['B', "it's"],
+      ]),
+    );
     expect(envEntries(written)).toEqual([
       { key: 'A', value: 'x y' },
       { key: 'B', value: "it's" },
