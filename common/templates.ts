@@ -117,8 +117,12 @@ export const CreateFromTemplateReply = StackDetail.extend({
 export type CreateFromTemplateReply = z.infer<typeof CreateFromTemplateReply>;
 
 export const SaveTemplateRequest = z.object({
-  /** The stack whose compose file (and `.env`, turned into `.env.example`) becomes the template. */
-  stack: StackName,
+  /**
+   * The stack whose compose file (and `.env`, turned into `.env.example`) becomes the template. A
+   * schema of its own, not StackName itself: a template is global, so a principal limited to some
+   * stacks is refused this operation whichever stack it names (as import and delete).
+   */
+  stack: StackName.describe('the stack saved as a template'),
   name: TemplateName,
   title: z.string().min(1).max(200),
   description: z.string().max(4000).optional(),

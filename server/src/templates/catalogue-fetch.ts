@@ -144,7 +144,11 @@ function get(url: URL, opts: FetchOptions): Promise<{ redirect?: string; body: s
         res.on('error', (err) => reject(refuse(err.message)));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs ?? 10_000} ms`)));
+    const limit = opts.timeoutMs ?? 10_000;
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${limit} ms`)));
+    // The socket timeout is per pause; a server dripping bytes is cut off by the whole deadline.
+    const deadline = setTimeout(() => req.destroy(new Error(`not complete within ${limit} ms`)), limit);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'BERTH_PRIVATE_ADDRESS'
