@@ -1,6 +1,8 @@
 import type { StackDetail } from '../../../common/stack.js';
 import {
+  envEntries,
   inferVariables,
+  SECRET_KEY_PATTERN,
   MAX_CATALOGUE_BYTES,
   TemplateId,
   type CreateFromTemplateReply,
@@ -70,7 +72,14 @@ export class TemplateService {
   private async folder(id: string): Promise<TemplateFolder> {
     const parsed = TemplateId.safeParse(id);
     const [source, name] = parsed.success ? (id.split('/') as [TemplateSource, string]) : [];
-    const t = source && name ? await this.deps.store.load(source, name).catch(() => null) : null;
+    const t =
+      source && name
+        ? await this.deps.store.load(source, name).catch((err: unknown) => {
+            // A broken template.json is not listed either: to the user it does not exist.
+            this.deps.log.warn({ err, template: id }, 'template cannot be read');
+            return null;
+          })
+        : null;
     if (!t) throw new AppError('NOT_FOUND', `no template "${id.slice(0, 80)}"`);
     return t;
   }
@@ -100,17 +109,27 @@ export class TemplateService {
   async saveFromStack(req: SaveTemplateRequest): Promise<TemplateDetail> {
     const files = await this.deps.stacks.read(req.stack);
     const variables = req.variables ?? inferVariables(files.env);
-    const secrets = new Set(variables.filter((v) => v.type === 'secret').map((v) => v.name));
+    // Keys that look secret are blanked whatever the variables say: a template never carries them.
+    const secrets = new Set([
+      ...variables.filter((v) => v.type === 'secret').map((v) => v.name),
+      ...envEntries(files.env ?? '')
+        .map((e) => e.key)
+        .filter((k) => SECRET_KEY_PATTERN.test(k)),
+    ]);
     const envExample = files.env === null ? null : exampleFromEnv(files.env, secrets);
     // Secret defaults would leak the stack's secret into the template.
     const meta = {
       title: req.title,
       description: req.description ?? '',
       category: req.category?.trim() || 'other',
-      variables: variables.map((v) => (v.type === 'secret' ? { ...v, default: undefined } : v)),
+      variables: variables.map((v) => {
+        if (v.type !== 'secret') return v;
+        const { default: _secretValue, ...rest } = v;
+        return rest;
+      }),
     };
     await this.deps.store.createUser(req.name, {
-      meta: JSON.parse(JSON.stringify(meta)),
+      meta,
       compose: files.yaml,
       envExample,
     });
