@@ -13,6 +13,8 @@ import type { ErrorCode } from '../../../common/errors.js';
 import { LOCAL_HOST, type HostSummary } from '../../../common/hosts.js';
 import { StackListPayload, StackRemoved } from '../../../common/events.js';
 import { StackSummary } from '../../../common/stack.js';
+import { ResourceJob } from '../../../common/resources.js';
+import { SwarmChanged } from '../../../common/swarm.js';
 import { sha256 } from '../agents/agent-crypto.js';
 import { HandshakeRefusal, type HostDirectory } from '../agents/host-directory.js';
 import type { RemoteStacks } from '../agents/remote-stacks.js';
@@ -162,13 +164,12 @@ export function createAgentHub(deps: {
       if (r.success) deps.stacks.removed(hostId, r.data.name);
     });
     socket.on('feed:swarm', (payload: unknown) => {
-      if (typeof payload === 'object' && payload !== null) {
-        deps.io.to(STACKS_ROOM).emit('swarm:changed', { ...(payload as { stack: string }), host: hostId });
-      }
+      const c = SwarmChanged.safeParse(payload);
+      if (c.success) deps.io.to(STACKS_ROOM).emit('swarm:changed', { ...c.data, host: hostId });
     });
     socket.on('feed:volume-job', (payload: unknown) => {
-      if (typeof payload === 'object' && payload !== null)
-        deps.io.to(STACKS_ROOM).emit('volume:job', { ...payload, host: hostId });
+      const j = ResourceJob.safeParse(payload);
+      if (j.success) deps.io.to(STACKS_ROOM).emit('volume:job', { ...j.data, host: hostId });
     });
     socket.on('tunnel:chunk', (payload: unknown) => {
       const c = TunnelChunk.safeParse(payload);
