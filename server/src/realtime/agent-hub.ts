@@ -9,7 +9,8 @@ import {
   TunnelHttpReply,
 } from '../../../common/agent-wire.js';
 import type { Ack } from '../../../common/events.js';
-import type { ErrorCode } from '../../../common/errors.js';
+import { ErrorCode } from '../../../common/errors.js';
+import { z } from 'zod';
 import { LOCAL_HOST, type HostSummary } from '../../../common/hosts.js';
 import { StackListPayload, StackRemoved } from '../../../common/events.js';
 import { StackSummary } from '../../../common/stack.js';
@@ -25,6 +26,11 @@ import { STACKS_ROOM, type BerthSocket } from './realtime-server.js';
 import { ownerKey } from './terminal-handlers.js';
 
 export const HELLO_TIMEOUT_MS = 10_000;
+/** An agent's ack of a relayed event, checked before a browser gets it. */
+const AgentAck = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string().max(2000) }) }),
+]);
 export const TUNNEL_TIMEOUT_MS = 30_000;
 /** An agent that does not answer a ping within this long is dropped (a half-open connection). */
 export const PING_INTERVAL_MS = 5000;
@@ -327,10 +333,18 @@ export function createAgentHub(deps: {
         }
         const id = await channel;
         try {
-          return await request<Ack<unknown>>(link, 'tunnel:emit', { channel: id, event, payload });
+          const answer = AgentAck.safeParse(
+            await request(link, 'tunnel:emit', { channel: id, event, payload }),
+          );
+          return answer.success
+            ? (answer.data as Ack<unknown>)
+            : {
+                ok: false,
+                error: { code: 'INTERNAL', message: `host ${link.name} answered something unreadable` },
+              };
         } catch (err) {
           const e = err instanceof AppError ? err : new AppError('INTERNAL', 'relay failed');
-          return { ok: false, error: { code: e.code as ErrorCode, message: e.message } };
+          return { ok: false, error: { code: e.code, message: e.message } };
         }
       };
       browser.on('disconnect', () => {
