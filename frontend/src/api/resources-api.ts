@@ -1,5 +1,6 @@
 import type { ContainerAction, CreateNetworkRequest, PruneMode } from '../../../common/resources';
 import { urlOf } from '../../../common/routes';
+import { LOCAL_HOST } from '../lib/stack-ref';
 import { call } from './http';
 
 const flag = (on: boolean) => (on ? ('true' as const) : undefined);
@@ -24,12 +25,13 @@ export const resourcesApi = {
   createNetwork: (req: Partial<CreateNetworkRequest> & { name: string }) =>
     call('createNetwork', { body: req as CreateNetworkRequest }),
   removeNetwork: (id: string) => call('removeNetwork', { params: { id } }),
-  container: (id: string, reveal: boolean) =>
-    call('inspectContainer', { params: { id }, query: { reveal: flag(reveal) } }),
-  containerAction: (id: string, action: ContainerAction, force = false) => {
+  /** A container of a stack's host (default `local`). */
+  container: (id: string, reveal: boolean, host = LOCAL_HOST) =>
+    call('inspectContainer', { host, params: { id }, query: { reveal: flag(reveal) } }),
+  containerAction: (id: string, action: ContainerAction, force = false, host = LOCAL_HOST) => {
     const query = { force: flag(force) };
-    if (action === 'kill') return call('killContainer', { params: { id }, query });
-    if (action === 'remove') return call('removeContainer', { params: { id }, query });
-    return call('containerAction', { params: { id, action }, query });
+    if (action === 'kill') return call('killContainer', { host, params: { id }, query });
+    if (action === 'remove') return call('removeContainer', { host, params: { id }, query });
+    return call('containerAction', { host, params: { id, action }, query });
   },
 };
