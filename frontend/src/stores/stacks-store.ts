@@ -78,6 +78,11 @@ export const useStacksStore = defineStore('stacks', () => {
       next.delete(stackKey({ host: hostOf(m), name: m.name }));
       byKey.value = next;
     });
+    // A removed host's stacks leave the list with it.
+    socket.on('host:changed', (h) => {
+      if (!h.removed) return;
+      byKey.value = new Map([...byKey.value].filter(([, s]) => s.host !== h.id));
+    });
     if (socket.connected) connected.value = true;
   }
 

@@ -82,6 +82,16 @@ describe('stacks store keyed by {host, name}', () => {
     expect(store.all.map((s) => `${s.host}/${s.name}`)).toEqual([`${NAS}/web`]);
   });
 
+  it("a removed host's stacks leave the list", () => {
+    const store = useStacksStore();
+    store.start();
+    fake.serve('stacks:list', [summary('local', 'web'), summary(NAS, 'web'), summary(NAS, 'db')]);
+    fake.serve('host:changed', { ...host(NAS, 'nas', false) });
+    expect(store.all).toHaveLength(3);
+    fake.serve('host:changed', { ...host(NAS, 'nas', false), removed: true });
+    expect(store.all.map((s) => `${s.host}/${s.name}`)).toEqual(['local/web']);
+  });
+
   it('an offline host (its stacks unknown) is not the local engine being down', () => {
     const store = useStacksStore();
     store.start();
