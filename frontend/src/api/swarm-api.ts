@@ -1,9 +1,9 @@
 import type { NodeAvailabilityRequest } from '../../../common/swarm';
-import type { StackRef } from '../lib/stack-ref';
+import { LOCAL_HOST, type StackRef } from '../lib/stack-ref';
 import { call } from './http';
 
 export const swarmApi = {
-  info: () => call('getSwarm'),
+  info: (host = LOCAL_HOST) => call('getSwarm', { host }),
   stack: (s: StackRef) => call('getStackSwarm', { host: s.host, params: { name: s.name } }),
   preview: (s: StackRef) => call('previewDeploy', { host: s.host, params: { name: s.name } }),
   deploy: (s: StackRef, confirm: boolean) =>
@@ -12,6 +12,6 @@ export const swarmApi = {
     call('scaleService', { host: s.host, params: { name: s.name, service }, body: { replicas } }),
   logs: (s: StackRef, service: string, tail = 200) =>
     call('getServiceLogs', { host: s.host, params: { name: s.name, service }, query: { tail } }),
-  setAvailability: (id: string, availability: NodeAvailabilityRequest['availability']) =>
-    call('setNodeAvailability', { params: { id }, body: { availability } }),
+  setAvailability: (id: string, availability: NodeAvailabilityRequest['availability'], host = LOCAL_HOST) =>
+    call('setNodeAvailability', { host, params: { id }, body: { availability } }),
 };
