@@ -5,9 +5,6 @@ import { LOCAL_HOST, hostedPath, stackKey, type StackRef } from './host-ref.js';
 
 export { LOCAL_HOST, hostedPath, stackKey, type StackRef };
 
-/** The wire protocol between hub and agent; a hub refuses an agent speaking another. */
-export const AGENT_PROTOCOL = 1;
-
 /** `local`, or the id the hub gave an agent's host: `h_` and 10 base32 characters. */
 export const HostId = z
   .string()
@@ -47,30 +44,3 @@ export const CreatedHost = z.object({
   command: z.string().describe('the command line to run on the new host'),
 });
 export type CreatedHost = z.infer<typeof CreatedHost>;
-
-// ---- hub <-> agent wire (namespace /agent) ----
-
-export const AgentAuth = z.object({ protocol: z.number().int(), version: z.string().max(64) });
-export const AgentChallenge = z.object({ nonce: z.string().min(16).max(128) });
-export const AgentHello = z.union([
-  z.object({
-    enroll: z.string().min(16).max(128),
-    publicKey: z.string().min(40).max(2000),
-    signature: z.string().min(16).max(256),
-  }),
-  z.object({ hostId: HostId, signature: z.string().min(16).max(256) }),
-]);
-export type AgentHello = z.infer<typeof AgentHello>;
-export const AgentWelcome = z.object({ hostId: HostId, name: z.string() });
-
-export const TunnelHttpRequest = z.object({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-  /** `/api/...` with the query string. */
-  url: z.string().startsWith('/api/').max(8192),
-  headers: z.record(z.string(), z.string()),
-  /** JSON text of the body, when there is one. */
-  body: z.string().nullable(),
-  /** The hub user it is done for (the agent's audit log names them). */
-  user: z.string().max(64),
-});
-export type TunnelHttpRequest = z.infer<typeof TunnelHttpRequest>;

@@ -65,6 +65,10 @@ import { HostDirectory } from './agents/host-directory.js';
 import { HostStore } from './agents/host-store.js';
 import type { InternalAuth } from './http/internal-principal.js';
 import { packageVersion } from './http/openapi-routes.js';
+import { RemoteStacks } from './agents/remote-stacks.js';
+import { createAgentHub, type AgentHub } from './realtime/agent-hub.js';
+import { STACKS_ROOM } from './realtime/realtime-server.js';
+import type { Server as IoServer } from 'socket.io';
 
 export interface Berth {
   http: BerthApp;
@@ -296,6 +300,10 @@ export async function createBerth(
     version: packageVersion(),
     localName: config.hostName,
   });
+  // Hub: agents' stacks and the tunnel to them (an agent itself has none).
+  const isAgent = overrides.internal !== undefined;
+  const remoteStacks = new RemoteStacks((h, m) => ref.realtime?.publishHost(h, m));
+  const agents: { hub?: AgentHub } = {};
   const http = createApp({
     logger,
     health,
@@ -323,7 +331,16 @@ export async function createBerth(
         end: (username, exceptSid) => sessionStore.destroyUserSessions(username, exceptSid),
       },
     },
-    hosts: { service: hosts, publicUrl: config.publicUrl },
+    hosts: {
+      service: hosts,
+      publicUrl: config.publicUrl,
+      remote: isAgent
+        ? undefined
+        : (call) => {
+            if (!agents.hub) throw new Error('the agent hub is not ready');
+            return agents.hub.remote(call);
+          },
+    },
     internal: overrides.internal,
   });
 
@@ -351,13 +368,26 @@ export async function createBerth(
     access,
     audit: (entry) => audit.record(entry),
     internal: overrides.internal,
+    agents: !isAgent,
+    remoteStacks: () => remoteStacks.all(),
     register: (socket) => {
+      agents.hub?.attach(socket);
       terminals(socket);
       stats(socket);
       logsOn(socket);
     },
   });
   ref.realtime = realtime;
+  if (!isAgent) {
+    agents.hub = createAgentHub({
+      io: realtime.io as unknown as IoServer,
+      directory: hosts,
+      stacks: remoteStacks,
+      hostChanged: (h) => realtime.io.to(STACKS_ROOM).emit('host:changed', h),
+      log: logger,
+    });
+    hosts.useLinks(agents.hub);
+  }
   const stopJobFeed = resourceJobs.onUpdate((job) => realtime.io.emit('volume:job', job));
   const feed = new StackFeed(
     (name) => stacks.summaryByName(name),
@@ -401,6 +431,7 @@ export async function createBerth(
       engineState.stop();
       swarmState.stop();
       await hub.closeAll();
+      agents.hub?.close();
       await realtime.close();
       await http.close();
       await store.close();

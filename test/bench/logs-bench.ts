@@ -8,7 +8,7 @@ import { docker } from '../helpers/engine.js';
 import { container, encodeLog, FakeEngine } from '../helpers/fake-engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { connect, type ClientSocket } from '../helpers/socket.js';
-import { startBerthProcess } from './berth-process.js';
+import { startBerthProcess } from '../helpers/berth-process.js';
 import { round, summarize } from './stats.js';
 
 const WEB_ROOT = path.resolve('dist/public');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import { startBerth } from '../helpers/berth.js';
-import { startBerthProcess } from './berth-process.js';
+import { startBerthProcess } from '../helpers/berth-process.js';
 import { docker } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { connect, sessionCookie, StackWatch } from '../helpers/socket.js';

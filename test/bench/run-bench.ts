@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchAccess } from './access-bench.js';
+import { benchAgents } from './agents-bench.js';
 import { benchConvert } from './convert-bench.js';
 import { benchHealth } from './health-bench.js';
 import { benchLogs } from './logs-bench.js';
@@ -30,6 +31,7 @@ const all: Record<string, () => Promise<BenchResult>> = {
   'volume-backup': benchVolumeBackup,
   logs: benchLogs,
   access: benchAccess,
+  agents: benchAgents,
 };
 // `npm run bench -- watcher realtime` runs a subset.
 const wanted = process.argv.slice(2);

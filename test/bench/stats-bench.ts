@@ -7,7 +7,7 @@ import { CountingProxy } from '../helpers/counting-proxy.js';
 import { docker } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { connect, type ClientSocket } from '../helpers/socket.js';
-import { startBerthProcess } from './berth-process.js';
+import { startBerthProcess } from '../helpers/berth-process.js';
 import { round } from './stats.js';
 
 const CONTAINERS = 10;

@@ -7,7 +7,7 @@ import { docker } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { startBerth } from '../helpers/berth.js';
 import { connect, sessionCookie, type ClientSocket } from '../helpers/socket.js';
-import { startBerthProcess, type BerthProcess } from './berth-process.js';
+import { startBerthProcess, type BerthProcess } from '../helpers/berth-process.js';
 import { round } from './stats.js';
 import { WEB_AND_WORKER } from '../helpers/compose-fixtures.js';
 

@@ -86,6 +86,25 @@ describe('loadConfig', () => {
     expect(loadConfig({}).updateIntervalMs).toBeUndefined();
   });
 
+  it('reads agent mode (--hub, --enroll or their variables), the public URL and the host name', () => {
+    const c = loadConfig({ BERTH_PUBLIC_URL: 'https://hub.example/', BERTH_HOST_NAME: 'nas' }, [
+      '--hub',
+      'https://hub.example/',
+      '--enroll',
+      'tok',
+    ]);
+    expect(c).toMatchObject({
+      hubUrl: 'https://hub.example',
+      enrollToken: 'tok',
+      publicUrl: 'https://hub.example',
+      hostName: 'nas',
+    });
+    expect(loadConfig({ BERTH_HUB_URL: 'http://10.0.0.2:5001', BERTH_ENROLL_TOKEN: 't' })).toMatchObject({
+      hubUrl: 'http://10.0.0.2:5001',
+      enrollToken: 't',
+    });
+  });
+
   it('treats an empty environment variable as unset', () => {
     expect(loadConfig({ BERTH_PORT: '' }).port).toBe(5001);
   });
@@ -97,6 +116,8 @@ describe('loadConfig', () => {
     [{ BERTH_PORT: '80.5' }, [], /BERTH_PORT must be/],
     [{}, ['--port', 'x'], /^--port must be a whole number/],
     [{}, ['--port'], /^--port needs a value$/],
+    [{}, ['--hub', 'ftp://hub'], /^--hub must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/hub"$/],
+    [{ BERTH_HUB_URL: 'hub.example' }, [], /^BERTH_HUB_URL must be an http:\/\/ or https:\/\/ URL/],
     [{}, ['--bogus', '1'], /^unknown argument "--bogus"/],
     [{ BERTH_LOG_LEVEL: 'loud' }, [], /BERTH_LOG_LEVEL must be one of/],
     [{ BERTH_ADMIN_USER: 'admin' }, [], /BERTH_ADMIN_USER and BERTH_ADMIN_PASSWORD must be set together/],

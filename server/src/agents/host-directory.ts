@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { AgentHello, CreatedHost, HostSummary } from '../../../common/hosts.js';
+import type { AgentHello } from '../../../common/agent-wire.js';
+import type { CreatedHost, HostSummary } from '../../../common/hosts.js';
 import { LOCAL_HOST } from '../../../common/hosts.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +25,8 @@ export interface HostLinks {
   isOnline(id: string): boolean;
   /** Ends an agent's connection at once (revocation). */
   disconnect(id: string): void;
+  /** A host was created (browsers are told). */
+  added?(id: string): void;
 }
 
 export interface HostDirectoryOptions {
@@ -105,6 +108,7 @@ export class HostDirectory {
       createdAt: new Date(this.now()).toISOString(),
     });
     this.opts.log.info({ host: id, name }, 'host created; waiting for its agent to enrol');
+    this.links.added?.(id);
     return { id, enrollToken: token, command: `berth --hub ${hubUrl} --enroll ${token}` };
   }
 

@@ -25,7 +25,7 @@ type SessionRequest = IncomingMessage & {
   session?: Partial<SessionData> & { cookie?: { expires?: Date | null } };
 };
 
-const STACKS_ROOM = 'stacks';
+export const STACKS_ROOM = 'stacks';
 /** Sockets limited to some stacks: each push is filtered for each of them. */
 const SCOPED_ROOM = 'stacks-scoped';
 /** Longest a timer may wait (setTimeout's limit); a later expiry is re-armed on the way. */
