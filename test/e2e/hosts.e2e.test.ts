@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startBerth, type TestBerth } from '../helpers/berth.js';
+import { startAgentProcess, type AgentProcess } from '../helpers/berth-process.js';
 import { browserAvailable, launchBrowser, openPage, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
@@ -31,32 +30,6 @@ const WEB = `services:
     stop_signal: SIGKILL
 `;
 
-/** An agent process: `berth --hub <url> [--enroll <token>]`, from the sources (no stale build). */
-interface AgentProcess {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-function startAgent(env: Record<string, string>, args: string[], log: string): AgentProcess {
-  const out = openSync(log, 'a');
-  // Nothing of this process's own Berth settings reaches the agent.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts', ...args], {
-    env: { ...base, BERTH_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', out, out],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return {
-    child,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
-}
-
 const hostGroup = (page: Page, id: string) => page.locator(`[data-host-group="${id}"]`);
 const remoteLink = (page: Page, id: string) => page.locator(`a[data-host="${id}"][data-stack="${NAME}"]`);
 
@@ -72,13 +45,16 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
   const tmp = tempDir('berth-e2e-agent-');
   const agentStacks = path.join(tmp.dir, 'stacks');
   const agentData = path.join(tmp.dir, 'data');
-  const agentLog = path.join(tmp.dir, 'agent.log');
   const agentEnv = () => ({
     DOCKER_HOST: engine.host,
     BERTH_STACKS_DIR: agentStacks,
     BERTH_DATA_DIR: agentData,
   });
-  const agentLogTail = () => (existsSync(agentLog) ? readFileSync(agentLog, 'utf8').slice(-4000) : '');
+  const agentLogTail = () =>
+    (agent?.logs ?? [])
+      .slice(-20)
+      .map((e) => e.msg)
+      .join('\n');
   const hostsOnHub = async () =>
     (await t.agent.get('/api/hosts').expect(200)).body as Array<{ id: string; online: boolean }>;
 
@@ -108,7 +84,7 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
 
   afterAll(async () => {
     await browser?.close();
-    await agent?.stop('SIGKILL');
+    await agent?.kill('SIGKILL');
     // Removes the agent stack's containers and networks with the engine.
     await engine?.stop();
     await t?.close();
@@ -137,11 +113,10 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
   });
 
   it('the list shows both hosts, each with its state, and the agent stack apart from the local one', async () => {
-    agent = startAgent(agentEnv(), ['--hub', t.url, '--enroll', enrollToken], agentLog);
+    agent = startAgentProcess({ hubUrl: t.url, enrollToken, env: agentEnv() });
     await expect
       .poll(async () => (await hostsOnHub()).find((h) => h.id === hostId)?.online, {
         timeout: 60_000,
-        message: agentLogTail(),
       })
       .toBe(true);
     await expect
@@ -205,7 +180,7 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
   });
 
   it('a host that goes away: its stacks read unknown, its page says so; it comes back by itself', async () => {
-    await agent?.stop('SIGKILL');
+    await agent?.kill('SIGKILL');
     await expect
       .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), { timeout: 20_000 })
       .toBe('unknown');
@@ -218,11 +193,10 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
     await shoot(page, 'hosts-offline');
 
     // Restarted without a token: its key pair is its identity.
-    agent = startAgent(agentEnv(), ['--hub', t.url], agentLog);
+    agent = startAgentProcess({ hubUrl: t.url, env: agentEnv() });
     await expect
       .poll(() => hostGroup(page, hostId).getByTestId('host-state').textContent(), {
         timeout: 60_000,
-        message: agentLogTail(),
       })
       .toBe('online');
     await expect
@@ -244,10 +218,9 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
     await expect
       .poll(() => child?.exitCode ?? child?.signalCode ?? 'running', {
         timeout: 30_000,
-        message: agentLogTail(),
       })
       .not.toBe('running');
-    expect(child?.exitCode).not.toBe(0);
+    expect(child?.exitCode, agentLogTail()).not.toBe(0);
     expect(errors).toEqual([]);
   });
 });
