@@ -188,6 +188,8 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
       .poll(() => hostGroup(page, hostId).getByTestId('host-state').getAttribute('data-state'))
       .toBe('offline');
     await expect.poll(() => page.getByTestId('host-offline').count()).toBe(1);
+    // Nothing can be asked of it meanwhile.
+    expect(await page.locator('[data-action="up"]').isDisabled()).toBe(true);
     // The local host is fine: no engine banner.
     expect(await page.getByTestId('engine-banner').count()).toBe(0);
     await shoot(page, 'hosts-offline');
@@ -203,6 +205,12 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
       .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), { timeout: 20_000 })
       .toBe('running');
     await expect.poll(() => page.getByTestId('host-offline').count()).toBe(0);
+    // The action terminal of the agent that came back is followed again: its scrollback is there.
+    await page.locator('.xterm').first().scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => page.locator('.xterm-rows').first().textContent(), { timeout: 20_000 })
+      .toMatch(/Started/);
+    expect(await page.locator('[data-action="up"]').isDisabled()).toBe(false);
   });
 
   it('removes the host on the Hosts page: its agent is cut off and its stacks leave the list', async () => {

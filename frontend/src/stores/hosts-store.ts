@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, shallowRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { HostSummary } from '../../../common/hosts';
 import type { ServerToClientEvents } from '../../../common/events';
 import { call } from '../api/http';
@@ -16,6 +16,9 @@ export const useHostsStore = defineStore('hosts', () => {
   const byId = computed(() => new Map(list.value.map((h) => [h.id, h])));
   /** Whether there is more than the local host (the UI names hosts only then). */
   const many = computed(() => list.value.length > 1);
+  /** A clock for "last seen … ago" (ticks while someone is logged in; no requests). */
+  const now = ref(Date.now());
+  let clock: ReturnType<typeof setInterval> | undefined;
   let started = false;
   /** The socket listened to (after logout getSocket() would open a new one). */
   let socket: BerthSocket | null = null;
@@ -54,16 +57,18 @@ export const useHostsStore = defineStore('hosts', () => {
     socket = getSocket();
     socket.on('connect', onConnect);
     socket.on('host:changed', onChanged);
+    clock = setInterval(() => (now.value = Date.now()), 10_000);
     void refresh();
   }
 
   function stop(): void {
     started = false;
+    clearInterval(clock);
     socket?.off('connect', onConnect);
     socket?.off('host:changed', onChanged);
     socket = null;
     list.value = [];
   }
 
-  return { list, error, byId, many, refresh, nameOf, isOnline, start, stop };
+  return { list, error, byId, many, now, refresh, nameOf, isOnline, start, stop };
 });

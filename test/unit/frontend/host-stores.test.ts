@@ -142,5 +142,6 @@ describe('hosts store', () => {
     fake.serve('connect');
     await vi.waitFor(() => expect(hosts.list).toHaveLength(2));
     expect(hosts.isOnline(NAS)).toBe(false);
+    hosts.stop();
   });
 });
