@@ -179,7 +179,22 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
     await expect.poll(() => hostGroup(page, 'local').count()).toBe(1);
   });
 
+  it("the dashboard shows the agent machine's figures through the host picker", async () => {
+    await page.locator('a.brand').click();
+    await page.waitForURL(t.url + '/');
+    await page.getByTestId('host-picker').selectOption(hostId);
+    await page.waitForURL(new RegExp(`/\\?host=${hostId}$`));
+    await expect.poll(() => page.locator('#host-title').textContent()).toBe(HOST_NAME);
+    // Figures of the agent's machine, asked through its connection (getHost and a stats stream).
+    await expect.poll(() => page.getByTestId('host-mem').textContent(), { timeout: 20_000 }).toMatch(/ of /);
+    await expect.poll(() => page.getByTestId('host-cpu').textContent(), { timeout: 20_000 }).toMatch(/%/);
+    await remoteLink(page, hostId).click();
+    await page.waitForURL(new RegExp(`/hosts/${hostId}/stacks/${NAME}\\?host=${hostId}$`));
+  });
+
   it('a host that goes away: its stacks read unknown, its page says so; it comes back by itself', async () => {
+    // The stack page of the agent's stack is loaded.
+    await page.locator('[data-action="up"]').waitFor();
     await agent?.kill('SIGKILL');
     await expect
       .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), { timeout: 20_000 })
@@ -205,12 +220,14 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
       .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), { timeout: 20_000 })
       .toBe('running');
     await expect.poll(() => page.getByTestId('host-offline').count()).toBe(0);
-    // The action terminal of the agent that came back is followed again: its scrollback is there.
+    // The action terminal is followed again on the agent that came back (a new process: its
+    // scrollback began anew): a new action's output shows live.
+    expect(await page.locator('[data-action="restart"]').isDisabled()).toBe(false);
+    await page.locator('[data-action="restart"]').click();
     await page.locator('.xterm').first().scrollIntoViewIfNeeded();
     await expect
-      .poll(() => page.locator('.xterm-rows').first().textContent(), { timeout: 20_000 })
-      .toMatch(/Started/);
-    expect(await page.locator('[data-action="up"]').isDisabled()).toBe(false);
+      .poll(() => page.locator('.xterm-rows').first().textContent(), { timeout: 30_000 })
+      .toMatch(/restart[\s\S]*Started/);
   });
 
   it('removes the host on the Hosts page: its agent is cut off and its stacks leave the list', async () => {
