@@ -1,4 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { io } from 'socket.io-client';
@@ -8,6 +10,10 @@ import type { HostSummary } from '../../common/hosts.js';
 import type { StackSummary } from '../../common/stack.js';
 import { AGENT_KEY_FILE } from '../../server/src/agents/agent-identity.js';
 import { DATABASE_FILE } from '../../server/src/auth/database.js';
+import { pino } from 'pino';
+import { AgentIdentity } from '../../server/src/agents/agent-identity.js';
+import { internalAuth } from '../../server/src/http/internal-principal.js';
+import { EXIT_PROTOCOL, startAgentLink } from '../../server/src/realtime/agent-link.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { startAgentProcess, type AgentProcess } from '../helpers/berth-process.js';
 import { docker, engineGate, TEST_IMAGE } from '../helpers/engine.js';
@@ -25,6 +31,26 @@ const COMPOSE = `services:
     command: ["sh", "-c", "while true; do echo tick-from-agent; sleep 1; done"]
     init: true
 `;
+
+/** A forward proxy that only tunnels (`CONNECT host:port`), as corporate HTTPS proxies do. */
+async function connectProxy(): Promise<{ server: Server; url: string; tunnels: string[] }> {
+  const tunnels: string[] = [];
+  const server = createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req, client, head) => {
+    tunnels.push(req.url ?? '');
+    const [host = '', port = '0'] = (req.url ?? '').split(':');
+    const upstream = tcpConnect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tunnels };
+}
 
 /** What a browser socket of the hub has been told, stacks keyed by host and name. */
 class Watch {
@@ -61,13 +87,18 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
   let token = '';
   let socket: ClientSocket;
   let watch: Watch;
+  let proxy: Awaited<ReturnType<typeof connectProxy>> | undefined;
   const agentStacks = () => path.join(agentDirs.dir, 'stacks');
   const agentData = () => path.join(agentDirs.dir, 'data');
-  const startAgent = (enrollToken?: string, dirs = { stacks: agentStacks(), data: agentData() }) =>
+  const startAgent = (
+    enrollToken?: string,
+    dirs = { stacks: agentStacks(), data: agentData() },
+    env: Record<string, string> = {},
+  ) =>
     startAgentProcess({
       hubUrl: hub.url,
       enrollToken,
-      env: { DOCKER_HOST: engine2.host, BERTH_STACKS_DIR: dirs.stacks, BERTH_DATA_DIR: dirs.data },
+      env: { DOCKER_HOST: engine2.host, BERTH_STACKS_DIR: dirs.stacks, BERTH_DATA_DIR: dirs.data, ...env },
     });
   const hosted = (p: string) => `/api/hosts/${hostId}${p}`;
 
@@ -87,6 +118,8 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
   afterAll(async () => {
     socket?.disconnect();
     await agent?.kill('SIGKILL');
+    proxy?.server.closeAllConnections();
+    proxy?.server.close();
     await docker(['compose', '-p', STACK, 'down', '--remove-orphans']).catch(() => undefined);
     await hub?.close();
     await engine2?.stop();
@@ -233,7 +266,7 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     expect(res.body.yaml).toBe(yaml);
   });
 
-  it('a killed agent marks its stacks unknown within 10 s; restarted, it is back without re-enrolling', async () => {
+  it('a killed agent marks its stacks unknown within 10 s; restarted (through a proxy), it is back without re-enrolling', async () => {
     await agent!.kill('SIGKILL');
     await expect
       .poll(() => watch.stacks.get(`${hostId}/${STACK}`)?.status, { timeout: 10_000 })
@@ -248,8 +281,11 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     // Nothing else broke: the local stacks are as they were.
     await hub.agent.get(`/api/stacks/${LOCAL_ONLY}`).expect(200);
 
-    agent = startAgent(); // no token: its key and agent.json are enough
+    // No token this time: its key and agent.json are enough. And it dials out through a proxy.
+    proxy = await connectProxy();
+    agent = startAgent(undefined, undefined, { HTTP_PROXY: proxy.url, NO_PROXY: '' });
     await agent.waitForLog('agent connected');
+    expect(proxy.tunnels).toContain(new URL(hub.url).host);
     expect(agent.logs.some((l) => l.msg === 'agent enrolled')).toBe(false);
     await expect.poll(() => watch.stacks.get(`${hostId}/${STACK}`)?.status).toBe('running');
   });
@@ -284,6 +320,35 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
     expect(message).toBe(
       'PROTOCOL: hub speaks protocol 1, agent 99; run the same Berth version on the hub and the agent',
     );
+
+    // An agent of another protocol logs the hub's reason and stops instead of retrying.
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const dir = tempDir('berth-agent-skew-');
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const link = startAgentLink({
+          hubUrl: hub.url,
+          enrollToken: 'x'.repeat(43),
+          identity: new AgentIdentity(dir.dir),
+          localUrl: 'http://127.0.0.1:9',
+          internal: internalAuth(),
+          version: '9.9.9',
+          log,
+          protocol: 2,
+          onFatal: (c) => {
+            link.close();
+            resolve(c);
+          },
+        });
+      });
+      expect(code).toBe(EXIT_PROTOCOL);
+      expect(lines.join('')).toContain(
+        'the hub refused this agent: PROTOCOL: hub speaks protocol 1, agent 2',
+      );
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('stores no secret of the agent on the hub: only its public key (and no token)', () => {

@@ -270,8 +270,8 @@ describe.runIf(hasEngine)('users, roles, tokens and the audit log on a real Bert
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(csv.text.split('\r\n')[0]).toBe('at,user,via,operation,target,host,status,address');
-    expect(csv.text).toContain(`${P}-operator,session,runAction:up,${A},202,`);
-    expect(csv.text).toContain(`${P}-operator,token:audited,runAction:up,${A},403,`);
+    expect(csv.text).toContain(`${P}-operator,session,runAction:up,${A},local,202,`);
+    expect(csv.text).toContain(`${P}-operator,token:audited,runAction:up,${A},local,403,`);
     const nd = await t.agent
       .get('/api/audit')
       .query({ user: `${P}-operator`, format: 'ndjson' })

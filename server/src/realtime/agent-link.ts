@@ -9,6 +9,7 @@ import {
 } from '../../../common/agent-wire.js';
 import type { StackSummary } from '../../../common/stack.js';
 import { signHello } from '../agents/agent-crypto.js';
+import { proxyAgentFor } from '../agents/proxy-agent.js';
 import type { AgentIdentity } from '../agents/agent-identity.js';
 import type { InternalAuth } from '../http/internal-principal.js';
 import type { Logger } from '../logger.js';
@@ -44,6 +45,8 @@ export interface AgentLinkOptions {
   onFatal(code: number): void;
   /** Protocol to claim (tests of version skew). */
   protocol?: number;
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read; process.env when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface AgentLink {
@@ -71,7 +74,11 @@ export function startAgentLink(opts: AgentLinkOptions): AgentLink {
   let ready = false;
   let stopped = false;
 
+  const proxy = proxyAgentFor(opts.hubUrl, opts.env ?? process.env);
+  if (proxy) log.info({ hub: opts.hubUrl }, 'dialling the hub through the proxy of HTTPS_PROXY / HTTP_PROXY');
   const hub: ClientSocket = connect(`${opts.hubUrl}/agent`, {
+    // engine.io-client types `agent` as string | boolean, yet hands it to ws as the http.Agent it is.
+    ...(proxy ? { agent: proxy as unknown as string } : {}),
     auth: { protocol: opts.protocol ?? AGENT_PROTOCOL, version: opts.version },
     extraHeaders: { 'x-berth-agent': '1' },
     transports: ['websocket'],

@@ -57,11 +57,11 @@ const identityOf = (name: string) => {
 describe('migration', () => {
   it('keeps a user created before roles existed an admin', () => {
     const old = openMemoryDatabase();
-    // The same database as version 2 (image updates, before roles) left it, then migrated again:
+    // The same database as version 2 (image updates, before roles and hosts) left it, then migrated again:
     // rows survive with role admin.
     old.pragma('user_version = 2');
     old.exec(
-      'DROP TRIGGER audit_no_update; DROP TRIGGER audit_retention_only; DROP TABLE audit; ' +
+      'DROP TABLE hosts; DROP TRIGGER audit_no_update; DROP TRIGGER audit_retention_only; DROP TABLE audit; ' +
         'DROP TABLE tokens; DROP TABLE invites; ALTER TABLE users DROP COLUMN role; ' +
         'ALTER TABLE users DROP COLUMN disabled; ALTER TABLE users DROP COLUMN stacks;',
     );
@@ -280,7 +280,7 @@ describe('audit log', () => {
     expect(log.query({ stack: 'b' }).map((e) => e.status)).toEqual([403]);
     const csv = auditCsv(log.query());
     expect(csv.split('\r\n')[0]).toBe('at,user,via,operation,target,host,status,address');
-    expect(csv).toContain(`'=cmd,"token:ci, ""x""",saveStack,b,403,`);
+    expect(csv).toContain(`'=cmd,"token:ci, ""x""",saveStack,b,local,403,`);
     const lines = auditNdjson(log.query())
       .trim()
       .split('\n')
