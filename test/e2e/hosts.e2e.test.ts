@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startBerth, type TestBerth } from '../helpers/berth.js';
 import { startAgentProcess, type AgentProcess } from '../helpers/berth-process.js';
-import { browserAvailable, launchBrowser, openPage, shoot } from '../helpers/browser.js';
+import { browserAvailable, launchBrowser, openPage, setEditor, shoot } from '../helpers/browser.js';
 import { docker, engineGate } from '../helpers/engine.js';
 import { tempDir } from '../helpers/factories.js';
 import { startSecondEngine, type SecondEngine } from '../helpers/second-engine.js';
@@ -26,7 +26,7 @@ const HOST_NAME = `nas-${process.pid}`;
 const WEB = `services:
   web:
     image: berth-test/busybox:latest
-    command: httpd -f -p 8080
+    command: sh -c 'echo hello from $$HOSTNAME; exec httpd -f -p 8080'
     stop_signal: SIGKILL
 `;
 
@@ -155,6 +155,23 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
     await shoot(page, 'hosts-remote-stack');
   });
 
+  it("follows the remote stack's logs", async () => {
+    await page.locator('[data-tab="logs"]').click();
+    await expect
+      .poll(() => page.getByTestId('log-viewport').textContent(), { timeout: 20_000 })
+      .toMatch(/hello from/);
+  });
+
+  it("saves the remote stack: the file changes on the agent's disk, not on the hub's", async () => {
+    await page.locator('[data-tab="compose"]').click();
+    const edited = `# saved through the hub\n${WEB}`;
+    await setEditor(page, edited, 'compose file');
+    await page.getByTestId('save').click();
+    await expect.poll(() => page.getByTestId('dirty').count()).toBe(0);
+    expect(readFileSync(path.join(agentStacks, NAME, 'compose.yaml'), 'utf8')).toBe(edited);
+    expect(readFileSync(path.join(t.config.stacksDir, NAME, 'compose.yaml'), 'utf8')).toBe(WEB);
+  });
+
   it('opens a shell in the remote container', async () => {
     await page.locator('[data-tab="services"]').click();
     await page.locator('[data-shell="web"]').click();
@@ -216,9 +233,20 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
         timeout: 60_000,
       })
       .toBe('online');
-    await expect
-      .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), { timeout: 20_000 })
-      .toBe('running');
+    try {
+      await expect
+        .poll(() => remoteLink(page, hostId).locator('.badge').getAttribute('data-status'), {
+          timeout: 20_000,
+        })
+        .toBe('running');
+    } catch (err) {
+      // Which side is stale: the agent's own answer (through the hub) against what the list shows.
+      const live = await t.agent.get(`/api/hosts/${hostId}/stacks/${NAME}`);
+      throw new Error(
+        `${(err as Error).message}; the agent says ${live.status} ${JSON.stringify(live.body?.status)}; ` +
+          `agent log: ${agentLogTail()}`,
+      );
+    }
     await expect.poll(() => page.getByTestId('host-offline').count()).toBe(0);
     // The action terminal is followed again on the agent that came back (a new process: its
     // scrollback began anew): a new action's output shows live.
