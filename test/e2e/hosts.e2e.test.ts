@@ -192,6 +192,18 @@ describe.runIf(run)('one UI for all hosts (hub + agent on a second engine)', () 
     await expect.poll(() => remoteLink(page, hostId).count(), { timeout: 15_000 }).toBe(1);
     expect(await hostGroup(page, 'local').count()).toBe(0);
     expect(await page.getByTestId('host-filter').inputValue()).toBe(hostId);
+    // "New" under the filter creates the stack on that host.
+    const created = `${NAME}-new`;
+    await page.getByTestId('new-stack').click();
+    await page.waitForURL(new RegExp(`/stacks/new\\?host=${hostId}$`));
+    expect(await page.getByTestId('new-stack-host').inputValue()).toBe(hostId);
+    await page.getByLabel('Name').fill(created);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(new RegExp(`/hosts/${hostId}/stacks/${created}\\?host=${hostId}$`));
+    expect(existsSync(path.join(agentStacks, created, 'compose.yaml'))).toBe(true);
+    expect(existsSync(path.join(t.config.stacksDir, created))).toBe(false);
+    await remoteLink(page, hostId).click();
+    await page.waitForURL(new RegExp(`/hosts/${hostId}/stacks/${NAME}\\?host=${hostId}$`));
     await page.getByTestId('host-filter').selectOption('');
     await expect.poll(() => hostGroup(page, 'local').count()).toBe(1);
   });
