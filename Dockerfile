@@ -48,6 +48,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The example stacks are the built-in templates (server/src/templates/builtin-dir.ts).
+COPY --from=build /app/stacks-example ./stacks-example
 ENV NODE_ENV=production \
     BERTH_STACKS_DIR=/opt/stacks \
     BERTH_DATA_DIR=/app/data \

@@ -23,6 +23,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A poll that names no timeout waits for a real engine on a shared, busy machine, not 1 s.
+          expect: { poll: { timeout: 20_000 } },
           // Tests share one Docker engine; files run one at a time so they never race on it.
           fileParallelism: false,
         },
@@ -34,6 +36,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          expect: { poll: { timeout: 20_000 } },
           fileParallelism: false,
         },
       },

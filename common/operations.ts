@@ -57,6 +57,16 @@ import {
 import { HostInfo } from './stats.js';
 import { CreatedHost, CreateHostRequest, HostId, HostList } from './hosts.js';
 import {
+  CreateFromTemplateReply,
+  CreateFromTemplateRequest,
+  ImportTemplatesReply,
+  ImportTemplatesRequest,
+  SaveTemplateRequest,
+  TemplateDetail,
+  TemplateId,
+  TemplateList,
+} from './templates.js';
+import {
   CheckJob,
   CheckReply,
   CheckRequest,
@@ -119,7 +129,13 @@ export const Job = z.object({
   finishedAt: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
-export const HistoryVersion = z.object({ yaml: z.string(), env: z.string().nullable(), savedAt: z.string() });
+export const HistoryVersion = z.object({
+  yaml: z.string(),
+  env: z.string().nullable(),
+  savedAt: z.string(),
+  /** The override, include or extends file this version is of (`yaml` is its text); absent: the main file. */
+  file: z.string().optional(),
+});
 export type HistoryVersion = z.infer<typeof HistoryVersion>;
 export const StackList = z.array(StackSummary);
 export const HistoryList = z.array(HistoryEntry);
@@ -405,6 +421,40 @@ export const OPERATIONS = {
     body: NodeAvailabilityRequest,
     reply: SwarmInfo,
     errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  listTemplates: { reply: TemplateList },
+  getTemplate: { params: { id: TemplateId }, reply: TemplateDetail, errors: ['NOT_FOUND'] },
+  saveTemplate: {
+    body: SaveTemplateRequest,
+    status: 201,
+    reply: TemplateDetail,
+    errors: ['STACK_NOT_FOUND', 'CONFLICT'],
+    description:
+      'Variables omitted: inferred from the .env keys. CONFLICT when a user template has that name.',
+  },
+  deleteTemplate: {
+    params: { id: TemplateId },
+    reply: Ok,
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
+    description: 'FORBIDDEN for a built-in template. The folder moves to `<dataDir>/trash/templates/`.',
+  },
+  importTemplates: {
+    body: ImportTemplatesRequest,
+    reply: ImportTemplatesReply,
+    description:
+      'Type 1 (container) templates become user templates; stacks from git repositories (types 2 and 3), ' +
+      'Windows templates and names taken already are listed in `skipped` with the reason. A URL must be ' +
+      'http(s), answer within 10 s and at most 4 MiB, and not resolve to a private or loopback address ' +
+      'unless BERTH_TEMPLATE_IMPORT_PRIVATE=true.',
+  },
+  createStackFromTemplate: {
+    body: CreateFromTemplateRequest,
+    status: 201,
+    reply: CreateFromTemplateReply,
+    errors: ['NOT_FOUND', 'STACK_EXISTS', 'INVALID_COMPOSE'],
+    description:
+      'A bad value is a 400 whose `details.issues[].path` is `values.<NAME>`. Secrets left empty are ' +
+      'generated (URL-safe, their length); `generated` names them.',
   },
   listHosts: { reply: HostList },
   createHost: {

@@ -561,6 +561,48 @@ export const ROUTES = {
     tag: 'swarm',
     summary: 'Drains, pauses or activates a swarm node',
   },
+  listTemplates: {
+    method: 'get',
+    path: '/api/templates',
+    access: 'read',
+    tag: 'templates',
+    summary: 'The template catalogue: built-in templates (the example stacks) and user templates',
+  },
+  getTemplate: {
+    method: 'get',
+    path: '/api/templates/:id',
+    access: 'read',
+    tag: 'templates',
+    summary: 'A template with its compose file and .env.example (`id` URL-encoded: builtin%2Fname)',
+  },
+  saveTemplate: {
+    method: 'post',
+    path: '/api/templates',
+    access: 'edit',
+    tag: 'templates',
+    summary: 'Saves a stack as a user template (its .env becomes .env.example, secrets blanked)',
+  },
+  deleteTemplate: {
+    method: 'delete',
+    path: '/api/templates/:id',
+    access: 'edit',
+    tag: 'templates',
+    summary: "Moves a user template to the data dir's trash",
+  },
+  importTemplates: {
+    method: 'post',
+    path: '/api/templates/import',
+    access: 'edit',
+    tag: 'templates',
+    summary: 'Imports a Portainer app-template catalogue (version 2) from an uploaded file or a URL',
+  },
+  createStackFromTemplate: {
+    method: 'post',
+    path: '/api/stacks/from-template',
+    access: 'edit',
+    tag: 'templates',
+    summary: "Creates a stack from a template: its compose file as is, the variables' values in .env",
+  },
   // Hosts (issue 19): agents on other machines, enrolled with a one-time token.
   listHosts: {
     method: 'get',

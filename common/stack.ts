@@ -100,5 +100,7 @@ export const HistoryEntry = z.object({
   id: z.string(),
   savedAt: z.string(),
   size: z.number().int(),
+  /** The override, include or extends file this version is of; absent: the main file and .env. */
+  file: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;

@@ -25,6 +25,8 @@ import { updatesHandlers } from './http/updates-routes.js';
 import { stackFileHandlers } from './http/stack-file-routes.js';
 import type { StackExtraFiles } from './stacks/stack-files.js';
 import { swarmHandlers } from './http/swarm-routes.js';
+import { templateHandlers } from './http/template-routes.js';
+import type { TemplateService } from './templates/template-service.js';
 import type { SwarmService } from './swarm/swarm-service.js';
 import type { Logger } from './logger.js';
 import type { LogService } from './logs/log-service.js';
@@ -65,6 +67,8 @@ export interface AppDeps {
   /** Override, include and extends files of stacks. */
   files: StackExtraFiles;
   swarm: SwarmService;
+  /** The template catalogue, save-as-template, Portainer import, stacks from templates. */
+  templates: TemplateService;
   /** Folder of the built SPA; when absent, only the API is served. */
   webRoot?: string;
   /** Express's `trust proxy` (whose X-Forwarded-* to believe); loopback when absent. */
@@ -131,6 +135,7 @@ export function createApp(deps: AppDeps): BerthApp {
     ...containerHandlers(deps.resources.containers),
     ...accountHandlers(deps.accounts.access, deps.accounts.audit, deps.accounts.sessions),
     ...swarmHandlers(deps.swarm),
+    ...templateHandlers(deps.templates),
     ...hostsHandlers(deps.hosts.service, deps.hosts.publicUrl),
   };
   const internal = deps.internal;

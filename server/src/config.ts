@@ -26,6 +26,10 @@ export interface Config {
   dockerDaemonConfig: string;
   /** The engine for dockerode and every docker CLI child (DOCKER_HOST); unset: their defaults. */
   dockerHost?: string;
+  /** Template catalogue URLs may reach loopback and private addresses (default: refused). */
+  templateImportPrivate?: boolean;
+  /** Built-in templates (the example stacks); unset: the `stacks-example` folder Berth ships. */
+  builtinTemplatesDir?: string;
   /** Agent mode: the hub to dial out to (http(s) URL); unset: Berth is a hub (or alone). */
   hubUrl?: string;
   /** Agent mode: the one-time enrolment token of the first connection. */
@@ -99,6 +103,11 @@ const window = z
   .transform((v) => parseWindow(v))
   .refine((v) => v !== null, 'must be a local time window like 02:00-05:00');
 
+const flag = z
+  .string()
+  .trim()
+  .refine((v) => v === 'true' || v === 'false', 'must be true or false')
+  .transform((v) => v === 'true');
 // An http(s) URL without a trailing slash (wss:// is what socket.io makes of https://).
 const httpUrl = z
   .string()
@@ -127,6 +136,8 @@ const settings: Setting[] = [
   { key: 'updateHealthTimeoutMs', env: 'BERTH_UPDATE_HEALTH_TIMEOUT', schema: seconds },
   { key: 'dockerDaemonConfig', env: 'BERTH_DOCKER_DAEMON_CONFIG', schema: nonEmpty },
   { key: 'dockerHost', env: 'DOCKER_HOST', schema: nonEmpty },
+  { key: 'templateImportPrivate', env: 'BERTH_TEMPLATE_IMPORT_PRIVATE', schema: flag },
+  { key: 'builtinTemplatesDir', env: 'BERTH_BUILTIN_TEMPLATES_DIR', schema: nonEmpty },
   { key: 'hubUrl', env: 'BERTH_HUB_URL', flag: '--hub', schema: httpUrl },
   { key: 'enrollToken', env: 'BERTH_ENROLL_TOKEN', flag: '--enroll', schema: nonEmpty },
   { key: 'publicUrl', env: 'BERTH_PUBLIC_URL', schema: httpUrl },

@@ -61,6 +61,9 @@ import { ComposeConfigRenderer } from './swarm/render.js';
 import { DockerSwarmEngine, dockerOptionsFor, type SwarmEngine } from './swarm/swarm-engine.js';
 import { SwarmService } from './swarm/swarm-service.js';
 import { SwarmState } from './swarm/swarm-state.js';
+import { defaultBuiltinTemplatesDir } from './templates/builtin-dir.js';
+import { TemplateService } from './templates/template-service.js';
+import { TemplateStore } from './templates/template-store.js';
 import { HostDirectory } from './agents/host-directory.js';
 import { HostStore } from './agents/host-store.js';
 import type { InternalAuth } from './http/internal-principal.js';
@@ -292,7 +295,30 @@ export async function createBerth(
     jobs: resourceJobs,
   };
   const logHub = new LogHub(engine, engineState, logger.child({ module: 'logs' }), overrides.logs);
-  const logs = new LogService(logHub, new LogQuery(engine), (name) => stacks.summaryByName(name) !== null);
+  const logs = new LogService(
+    logHub,
+    new LogQuery(engine),
+    (name) => stacks.summaryByName(name) !== null,
+    (name) => stacks.projectOf(name),
+  );
+
+  const templates = new TemplateService({
+    store: new TemplateStore(
+      {
+        builtin: config.builtinTemplatesDir ?? defaultBuiltinTemplatesDir(),
+        user: path.join(config.dataDir, 'templates'),
+        trash: path.join(config.dataDir, 'trash', 'templates'),
+      },
+      logger.child({ module: 'templates' }),
+    ),
+    stacks: {
+      create: (name, yaml, env) => stacks.create(name, yaml, env),
+      read: (name) => store.read(name),
+      dirOf: (name) => store.dirOf(name),
+    },
+    log: logger.child({ module: 'templates' }),
+    allowPrivateUrls: config.templateImportPrivate ?? false,
+  });
 
   const hosts = new HostDirectory({
     store: new HostStore(db),
@@ -321,6 +347,7 @@ export async function createBerth(
     logs,
     files: new StackExtraFiles(store, paths, checker),
     swarm,
+    templates,
     webRoot: overrides.webRoot,
     trustProxy: config.trustProxy,
     accounts: {
@@ -352,6 +379,7 @@ export async function createBerth(
     sampler,
     (name) => stacks.summaryByName(name) !== null,
     logger.child({ module: 'realtime' }),
+    (name) => stacks.projectOf(name),
   );
   const logsOn = logsHandlers(logs, logger.child({ module: 'realtime' }));
   const realtime = createRealtime({

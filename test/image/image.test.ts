@@ -141,6 +141,17 @@ describe.runIf(hasEngine)('the container image', () => {
     });
   });
 
+  it('ships the example stacks as built-in templates', async () => {
+    const cookie = await login();
+    const res = await fetch(`${base}/api/templates`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const ids = ((await res.json()) as Array<{ id: string }>).map((x) => x.id);
+    expect(ids).toEqual(expect.arrayContaining(['builtin/static-site', 'builtin/postgres-adminer']));
+    // The example .env stays out of the image: templates carry .env.example.
+    const ls = await docker(['exec', CONTAINER, 'ls', '-A', '/app/stacks-example/postgres-adminer']);
+    expect(ls.split('\n').sort()).toEqual(['.env.example', 'compose.yaml', 'template.json']);
+  });
+
   it('runs compose through the socket, with relative bind mounts resolved on the host', async () => {
     const cookie = await login();
     const started = await fetch(`${base}/api/stacks/${PROBE}/up`, {

@@ -86,6 +86,20 @@ async function sampleFor(id: OperationId, caller: Caller): Promise<Sample | null
     }
     case 'updateSettings':
       return { body: { auditRetentionDays: 90 } };
+    case 'getTemplate':
+      return { params: { id: 'builtin/static-site' } };
+    case 'createStackFromTemplate':
+      return { body: { name: fresh('tpl'), template: 'builtin/static-site' } };
+    case 'saveTemplate':
+      return { body: { stack: STACK, name: fresh('t'), title: 'matrix' } };
+    case 'deleteTemplate': {
+      const doomed = fresh('t');
+      await t.agent.post('/api/templates').send({ stack: STACK, name: doomed, title: 'doomed' }).expect(201);
+      return { params: { id: `user/${doomed}` } };
+    }
+    case 'importTemplates':
+      return { body: { catalogue: { version: '2', templates: [] } } };
+    case 'listTemplates':
     case 'listStacks':
     case 'listUsers':
     case 'listSessions':

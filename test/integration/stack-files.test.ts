@@ -71,6 +71,37 @@ describe.runIf(hasEngine)('override, include and extends files of a stack', () =
     expect(stale.body.error.details.current.content).toBe(good);
   });
 
+  it('keeps the overwritten text of override and include files in history, naming the file, and restores it', async () => {
+    const history = async () =>
+      (await t.agent.get(`/api/stacks/${name}/history`).expect(200)).body as Array<{
+        id: string;
+        file?: string;
+      }>;
+    const before = (await history()).length;
+    const inc = files(`/${encodeURIComponent('extra/db.yaml')}`);
+    const original = readFileSync(path.join(dir(), 'extra', 'db.yaml'), 'utf8');
+    const read = await t.agent.get(inc).expect(200);
+    const changed = 'services:\n  db:\n    image: berth-test/busybox:latest\n    command: ["sleep", "60"]\n';
+    await t.agent.put(inc).send({ content: changed, etag: read.body.etag }).expect(200);
+    const list = await history();
+    expect(list).toHaveLength(before + 1);
+    const newest = list[0];
+    expect(newest?.file).toBe('extra/db.yaml');
+    const version = await t.agent.get(`/api/stacks/${name}/history/${newest?.id}`).expect(200);
+    expect(version.body).toMatchObject({ yaml: original, env: null, file: 'extra/db.yaml' });
+    // The override saves of the test above are there too, each naming its file.
+    expect(list.filter((h) => h.file === 'compose.override.yaml').length).toBeGreaterThanOrEqual(1);
+    const mainBefore = readFileSync(path.join(dir(), 'compose.yaml'), 'utf8');
+    await t.agent.post(`/api/stacks/${name}/history/${newest?.id}/restore`).expect(200);
+    expect(readFileSync(path.join(dir(), 'extra', 'db.yaml'), 'utf8')).toBe(original);
+    // Restoring wrote that file only, and kept the text it replaced.
+    expect(readFileSync(path.join(dir(), 'compose.yaml'), 'utf8')).toBe(mainBefore);
+    const after = await history();
+    expect(after).toHaveLength(before + 2);
+    const replaced = await t.agent.get(`/api/stacks/${name}/history/${after[0]?.id}`).expect(200);
+    expect(replaced.body).toMatchObject({ yaml: changed, file: 'extra/db.yaml' });
+  });
+
   it('opens an include target in a subfolder (URL-encoded path)', async () => {
     const res = await t.agent.get(files(`/${encodeURIComponent('extra/db.yaml')}`)).expect(200);
     expect(res.body.content).toContain('db:');

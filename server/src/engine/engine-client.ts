@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { followJsonLines } from './json-lines.js';
 import type { ContainerAction, ContainerDetail } from '../../../common/resources.js';
 
 export interface EngineVersion {
@@ -436,47 +437,23 @@ export class DockerEngineClient implements EngineClient {
     const stream = (await this.streams.getEvents({
       filters: { type: ['container'], label: [PROJECT_LABEL], event: STATE_ACTIONS },
     })) as Readable;
-    let buffer = '';
-    let ended = false;
-    const end = (err?: Error) => {
-      if (ended) return;
-      ended = true;
-      onEnd(err);
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (!line) continue;
-        try {
-          const raw = JSON.parse(line) as {
-            Action?: string;
-            Actor?: { ID?: string; Attributes?: Record<string, string> };
-          };
-          const attributes = raw.Actor?.Attributes ?? {};
-          onEvent({
-            action: raw.Action ?? '',
-            id: raw.Actor?.ID ?? '',
-            project: attributes[PROJECT_LABEL],
-            attributes,
-          });
-        } catch {
-          // a malformed line is skipped; the next list rebuild corrects any drift
-        }
-      }
-    });
-    stream.on('error', (err: Error) => end(err));
-    stream.on('end', () => end());
-    stream.on('close', () => end());
-    return {
-      close: () => {
-        ended = true;
-        stream.destroy();
+    return followJsonLines(
+      stream,
+      (value) => {
+        const raw = value as {
+          Action?: string;
+          Actor?: { ID?: string; Attributes?: Record<string, string> };
+        };
+        const attributes = raw.Actor?.Attributes ?? {};
+        onEvent({
+          action: raw.Action ?? '',
+          id: raw.Actor?.ID ?? '',
+          project: attributes[PROJECT_LABEL],
+          attributes,
+        });
       },
-    };
+      onEnd,
+    );
   }
 
   listImages(all: boolean): Promise<EngineImage[]> {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { NameListeners } from '../lib/name-listeners.js';
 import type { RuntimeSource, StackRuntime } from '../stacks/stack-service.js';
 import type { EngineClient, EngineContainer, EngineEvent, EventSubscription } from './engine-client.js';
 import { runtimeOf } from './status-rules.js';
@@ -17,11 +18,11 @@ export class EngineState implements RuntimeSource {
   private containers = new Map<string, EngineContainer>();
   private reachable = false;
   private subscription: EventSubscription | undefined;
-  private readonly listeners = new Set<(projects: string[]) => void>();
   private readonly inspecting = new Map<string, { again: boolean }>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private stopped = false;
+  private readonly changes: NameListeners;
   private connecting = false;
   private readonly min: number;
   private readonly max: number;
@@ -31,6 +32,7 @@ export class EngineState implements RuntimeSource {
     private readonly log: Logger,
     options: EngineStateOptions = {},
   ) {
+    this.changes = new NameListeners(log, 'engine state');
     this.min = options.backoffMinMs ?? 250;
     this.max = options.backoffMaxMs ?? 10_000;
     this.retryMs = this.min;
@@ -42,8 +44,7 @@ export class EngineState implements RuntimeSource {
 
   /** Listeners get the names of projects whose runtime may have changed. */
   onChange(listener: (projects: string[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.add(listener);
   }
 
   /** Resolves after the first connection attempt; never throws. */
@@ -73,18 +74,6 @@ export class EngineState implements RuntimeSource {
     return [...new Set([...this.containers.values()].map((c) => c.project))];
   }
 
-  private notify(projects: Iterable<string | undefined>): void {
-    const names = [...new Set(projects)].filter((p): p is string => !!p);
-    if (names.length === 0) return;
-    for (const l of this.listeners) {
-      try {
-        l(names);
-      } catch (err) {
-        this.log.error({ err }, 'engine state listener failed');
-      }
-    }
-  }
-
   private async connect(): Promise<void> {
     if (this.stopped || this.connecting) return;
     this.connecting = true;
@@ -107,7 +96,7 @@ export class EngineState implements RuntimeSource {
       for (const e of early) this.onEvent(e);
       this.retryMs = this.min;
       this.log.info({ containers: list.length, projects: this.projects().length }, 'engine state built');
-      this.notify([...before, ...this.projects()]);
+      this.changes.notify([...before, ...this.projects()]);
     } catch (err) {
       this.disconnected(err instanceof Error ? err : new Error(String(err)));
     } finally {
@@ -122,7 +111,7 @@ export class EngineState implements RuntimeSource {
     if (this.reachable) {
       this.reachable = false;
       this.log.warn({ err: err?.message }, 'docker engine connection lost');
-      this.notify(this.projects());
+      this.changes.notify(this.projects());
     }
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
@@ -134,7 +123,7 @@ export class EngineState implements RuntimeSource {
     const known = this.containers.get(e.id);
     if (e.action === 'destroy') {
       this.containers.delete(e.id);
-      this.notify([known?.project ?? e.project]);
+      this.changes.notify([known?.project ?? e.project]);
       return;
     }
     // Apply what the event itself says at once (a re-list right after `die` can still say
@@ -154,7 +143,7 @@ export class EngineState implements RuntimeSource {
       } else if (e.action.startsWith('health_status')) {
         known.health = e.action.split(':')[1]?.trim() ?? known.health;
       }
-      this.notify([known.project]);
+      this.changes.notify([known.project]);
     }
     this.inspect(e.id);
   }
@@ -176,7 +165,7 @@ export class EngineState implements RuntimeSource {
           const before = this.containers.get(id);
           if (info) this.containers.set(id, info);
           else this.containers.delete(id);
-          this.notify([before?.project, info?.project]);
+          this.changes.notify([before?.project, info?.project]);
         } while (slot.again && !this.stopped);
       } catch (err) {
         this.log.debug({ err, id }, 'inspect failed');

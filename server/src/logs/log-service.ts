@@ -40,11 +40,13 @@ export class LogService {
     private readonly query: LogQuery,
     /** Whether a stack exists (a folder, or containers of that project). */
     private readonly stackExists: (name: string) => boolean,
+    /** A stack's compose project (folder `My.App` runs as project `myapp`): what the engine knows. */
+    private readonly projectOf: (name: string) => string = (name) => name,
   ) {}
 
   private target(stack: string, service?: string, container?: string): LogTarget {
     if (!this.stackExists(stack)) throw new AppError('STACK_NOT_FOUND', `no stack "${stack}"`);
-    const t: LogTarget = { project: stack };
+    const t: LogTarget = { project: this.projectOf(stack) };
     if (service) t.service = service;
     if (container) {
       t.container = container;

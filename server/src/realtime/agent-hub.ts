@@ -168,7 +168,7 @@ export function createAgentHub(deps: {
     });
     socket.on('feed:volume-job', (payload: unknown) => {
       if (typeof payload === 'object' && payload !== null)
-        deps.io.emit('volume:job', { ...payload, host: hostId });
+        deps.io.to(STACKS_ROOM).emit('volume:job', { ...payload, host: hostId });
     });
     socket.on('tunnel:chunk', (payload: unknown) => {
       const c = TunnelChunk.safeParse(payload);

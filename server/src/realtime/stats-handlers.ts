@@ -12,7 +12,13 @@ const MAX_PER_SOCKET = 8;
  * stats:subscribe / stats:unsubscribe: each subscription's samples go to its own socket only
  * (`stats:sample {id, ...}`); a socket's subscriptions end with it.
  */
-export function statsHandlers(sampler: StatsSampler, stackExists: (name: string) => boolean, log: Logger) {
+export function statsHandlers(
+  sampler: StatsSampler,
+  stackExists: (name: string) => boolean,
+  log: Logger,
+  /** A stack's compose project, which the sampler's containers are grouped by (`My.App` -> `myapp`). */
+  projectOf: (name: string) => string = (name) => name,
+) {
   return (socket: BerthSocket): void => {
     const mine = new Map<string, StatsSubscription>();
     onEvent(
@@ -23,8 +29,9 @@ export function statsHandlers(sampler: StatsSampler, stackExists: (name: string)
           throw new AppError('STACK_NOT_FOUND', `no stack named "${target.stack}"`);
         }
         if (mine.size >= MAX_PER_SOCKET) throw new AppError('CONFLICT', 'too many stats subscriptions');
-        const sub = sampler.subscribe(target, (sample) =>
-          socket.emit('stats:sample', { id: sub.id, ...sample }),
+        const sub = sampler.subscribe(
+          'stack' in target ? { stack: projectOf(target.stack) } : target,
+          (sample) => socket.emit('stats:sample', { id: sub.id, ...sample }),
         );
         mine.set(sub.id, sub);
         const { close: _close, ...reply } = sub;

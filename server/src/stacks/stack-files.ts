@@ -75,6 +75,9 @@ export class StackExtraFiles {
           current: { content: current ?? '', etag: currentEtag },
         });
       }
+      // History before overwrite, as for the main file: the version names its file.
+      if (current !== null && current !== input.content)
+        await this.store.recordFileVersion(name, file, current);
       await writeFileAtomic(path.join(dir, ...file.split('/')), input.content);
     });
     const problems = await this.checker.composeProblems(dir, projectNameOf(name), input.content);

@@ -10,6 +10,8 @@ export interface StackVersion {
   composeFile: string;
   yaml: string;
   env: string | null;
+  /** A version of an override, include or extends file (its path in the folder); `yaml` is its text. */
+  file?: string;
 }
 
 const StoredVersion = z.object({
@@ -17,6 +19,7 @@ const StoredVersion = z.object({
   composeFile: z.string(),
   yaml: z.string(),
   env: z.string().nullable(),
+  file: z.string().optional(),
 });
 
 /** Sortable by name: UTC time to the millisecond, then a random suffix against same-ms saves. */
@@ -48,7 +51,12 @@ export class StackHistory {
     const stored = { savedAt: now.toISOString(), ...version };
     await writeFileAtomic(path.join(dir, `${id}.json`), JSON.stringify(stored), 0o600);
     await this.prune(name);
-    return { id, savedAt: stored.savedAt, size: sizeOf(version) };
+    return {
+      id,
+      savedAt: stored.savedAt,
+      size: sizeOf(version),
+      ...(version.file ? { file: version.file } : {}),
+    };
   }
 
   private async ids(name: string): Promise<string[]> {
@@ -78,7 +86,7 @@ export class StackHistory {
     const out: HistoryEntry[] = [];
     for (const id of await this.ids(name)) {
       const v = await this.read(name, id).catch(() => null);
-      if (v) out.push({ id, savedAt: v.savedAt, size: sizeOf(v) });
+      if (v) out.push({ id, savedAt: v.savedAt, size: sizeOf(v), ...(v.file ? { file: v.file } : {}) });
     }
     return out;
   }

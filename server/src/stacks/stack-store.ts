@@ -17,6 +17,9 @@ import type { StackHistory } from './stack-history.js';
 import type { StackPaths } from './stack-paths.js';
 import { StackWatcher } from './stack-watcher.js';
 
+/** A file path inside a stack folder (as common/stack-files.ts's StackFilePath). */
+const STACK_FILE_PATTERN = /^(?!\.)[A-Za-z0-9_. -]+(?:\/(?!\.)[A-Za-z0-9_. -]+)*$/;
+
 export type ComposeValidator = (text: string) => { problems: Problem[]; parsed: boolean };
 
 /** What the store knows of a stack folder without reading its files again. */
@@ -375,19 +378,44 @@ export class StackStore {
   async readHistory(
     name: string,
     id: string,
-  ): Promise<{ yaml: string; env: string | null; savedAt: string }> {
+  ): Promise<{ yaml: string; env: string | null; savedAt: string; file?: string }> {
     this.paths.dirOf(name);
     const v = await this.history.read(name, id);
-    return { yaml: v.yaml, env: v.env, savedAt: v.savedAt };
+    return { yaml: v.yaml, env: v.env, savedAt: v.savedAt, ...(v.file ? { file: v.file } : {}) };
+  }
+
+  /** Keeps the text an override, include or extends file had before a save overwrites it. */
+  async recordFileVersion(name: string, file: string, content: string): Promise<void> {
+    this.paths.dirOf(name);
+    await this.history.record(name, { composeFile: file, yaml: content, env: null, file });
   }
 
   /** Restore is a save of an old version (the current one goes to history first). */
   async restore(name: string, id: string): Promise<SaveResult> {
     const version = await this.history.read(name, id);
+    if (version.file !== undefined) return this.restoreFile(name, version.file, version.yaml);
     const { problems } = this.validate(version.yaml);
     return this.writes.run(name, async () => {
       const current = await this.read(name);
       return this.writeVersion(name, current, version.yaml, version.env, problems);
+    });
+  }
+
+  /** An extra file's old version written back (its current text goes to history first). */
+  private async restoreFile(name: string, file: string, content: string): Promise<SaveResult> {
+    if (!STACK_FILE_PATTERN.test(file))
+      throw new AppError('NOT_FOUND', `no such file "${file.slice(0, 80)}"`);
+    return this.writes.run(name, async () => {
+      const loc = await this.requireStack(name);
+      const full = path.join(loc.dir, ...file.split('/'));
+      const real = await this.paths.resolveInside(full);
+      const current = real === null ? null : await readIfExists(real);
+      if (current !== content) {
+        if (current !== null) await this.recordFileVersion(name, file, current);
+        await mkdir(path.dirname(full), { recursive: true });
+        await writeFileAtomic(full, content);
+      }
+      return { etag: (await this.read(name)).etag, problems: [] };
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { followJsonLines } from '../engine/json-lines.js';
 
 /** The label `docker stack deploy` puts on everything of a stack. */
 export const STACK_LABEL = 'com.docker.stack.namespace';
@@ -121,45 +122,6 @@ function fromService(s: Docker.Service): EngineService {
 
 function statusCode(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
-}
-
-/** Reads a stream of JSON lines (the events endpoint). */
-function followLines(
-  stream: Readable,
-  onLine: (value: unknown) => void,
-  onEnd: (err?: Error) => void,
-): Subscription {
-  let buffer = '';
-  let ended = false;
-  const end = (err?: Error) => {
-    if (ended) return;
-    ended = true;
-    onEnd(err);
-  };
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).trim();
-      buffer = buffer.slice(nl + 1);
-      if (!line) continue;
-      try {
-        onLine(JSON.parse(line));
-      } catch {
-        // a malformed line is skipped; the next refresh corrects any drift
-      }
-    }
-  });
-  stream.on('error', (err: Error) => end(err));
-  stream.on('end', () => end());
-  stream.on('close', () => end());
-  return {
-    close: () => {
-      ended = true;
-      stream.destroy();
-    },
-  };
 }
 
 export class DockerSwarmEngine implements SwarmEngine {
@@ -292,7 +254,7 @@ export class DockerSwarmEngine implements SwarmEngine {
       onEnd(err);
     };
     const a = (await this.streams.getEvents({ filters: { type: ['service', 'node'] } })) as Readable;
-    subs.push(followLines(a, toEvent, end));
+    subs.push(followJsonLines(a, toEvent, end));
     try {
       const b = (await this.streams.getEvents({
         filters: {
@@ -301,7 +263,7 @@ export class DockerSwarmEngine implements SwarmEngine {
           event: ['start', 'die', 'destroy', 'oom', 'health_status'],
         },
       })) as Readable;
-      subs.push(followLines(b, toEvent, end));
+      subs.push(followJsonLines(b, toEvent, end));
     } catch (err) {
       end(err instanceof Error ? err : new Error(String(err)));
     }

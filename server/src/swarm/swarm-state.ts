@@ -1,5 +1,6 @@
 import type { SwarmInfo, SwarmServiceInfo } from '../../../common/swarm.js';
 import type { Logger } from '../logger.js';
+import { NameListeners } from '../lib/name-listeners.js';
 import type { StackRuntime } from '../stacks/stack-service.js';
 import type {
   EngineNode,
@@ -42,13 +43,13 @@ export class SwarmState {
   /** service id -> stack, to place events of removed services. */
   private stackOfService = new Map<string, string>();
   private subscription: Subscription | undefined;
-  private readonly listeners = new Set<(stacks: string[]) => void>();
   private readonly refreshing = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly settleTimers = new Map<string, NodeJS.Timeout>();
   private readonly settleWait = new Map<string, number>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
   private stopped = false;
+  private readonly changes: NameListeners;
   private readonly opts: Required<SwarmStateOptions>;
 
   constructor(
@@ -56,6 +57,7 @@ export class SwarmState {
     private readonly log: Logger,
     options: SwarmStateOptions = {},
   ) {
+    this.changes = new NameListeners(log, 'swarm state');
     this.opts = {
       backoffMinMs: 250,
       backoffMaxMs: 10_000,
@@ -68,8 +70,7 @@ export class SwarmState {
 
   /** Listeners get the names of stacks whose state may have changed. */
   onChange(listener: (stacks: string[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.add(listener);
   }
 
   get isManager(): boolean {
@@ -143,18 +144,6 @@ export class SwarmState {
     return this.refreshStack(stack);
   }
 
-  private notify(stacks: Iterable<string | undefined>): void {
-    const names = [...new Set(stacks)].filter((s): s is string => !!s);
-    if (names.length === 0) return;
-    for (const l of this.listeners) {
-      try {
-        l(names);
-      } catch (err) {
-        this.log.error({ err }, 'swarm state listener failed');
-      }
-    }
-  }
-
   private async refreshMembership(): Promise<void> {
     try {
       const before = this.member;
@@ -188,7 +177,7 @@ export class SwarmState {
     }
     this.stacks = next;
     for (const name of next.keys()) this.scheduleSettle(name);
-    this.notify([...before, ...next.keys()]);
+    this.changes.notify([...before, ...next.keys()]);
   }
 
   private async connect(): Promise<void> {
@@ -223,7 +212,7 @@ export class SwarmState {
     if (this.reachable) {
       this.reachable = false;
       this.log.warn({ err: err?.message }, 'swarm event stream lost');
-      this.notify(this.stackNames());
+      this.changes.notify(this.stackNames());
     }
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
@@ -232,7 +221,7 @@ export class SwarmState {
 
   private onEvent(e: SwarmEvent): void {
     if (e.type === 'node') {
-      void this.refreshMembership().then(() => this.notify(this.stackNames()));
+      void this.refreshMembership().then(() => this.changes.notify(this.stackNames()));
       return;
     }
     if (e.type === 'container') {
@@ -280,7 +269,7 @@ export class SwarmState {
           if (services.length === 0) this.stacks.delete(stack);
           else this.stacks.set(stack, { services, tasks });
           // A re-read that found nothing new tells no one.
-          if (JSON.stringify(this.stacks.get(stack) ?? null) !== before) this.notify([stack]);
+          if (JSON.stringify(this.stacks.get(stack) ?? null) !== before) this.changes.notify([stack]);
         } while (slot.again && !this.stopped);
         this.scheduleSettle(stack);
       } catch (err) {

@@ -40,13 +40,19 @@ const concrete = (path: string, stack: string) =>
 
 const ids = Object.keys(ROUTES) as OperationId[];
 const namesStack = (id: OperationId) =>
-  ROUTES[id].path.startsWith('/api/stacks/:name') || id === 'createStack';
+  ROUTES[id].path.startsWith('/api/stacks/:name') || id === 'createStack' || id === 'createStackFromTemplate';
+const bodyOf = (id: OperationId) =>
+  id === 'createStack'
+    ? (n: string) => ({ name: n, yaml: 'services: {}\n' })
+    : id === 'createStackFromTemplate'
+      ? (n: string) => ({ name: n, template: 'builtin/static-site' })
+      : () => ({});
 
 describe('a principal limited to some stacks', () => {
   for (const id of ids.filter(namesStack)) {
     const def = ROUTES[id];
     it(`${id}: a stack outside the scope does not exist; one inside is served`, async () => {
-      const body = id === 'createStack' ? (n: string) => ({ name: n, yaml: 'services: {}\n' }) : () => ({});
+      const body = bodyOf(id);
       const { app, ran } = scopedApp();
       const out = await request(app)[def.method](concrete(def.path, 'b')).send(body('b'));
       expect(out.status).toBe(404);
@@ -68,6 +74,11 @@ describe('a principal limited to some stacks', () => {
       expect(res.status, id).toBe(403);
       expect(ran).toEqual([]);
     }
+    // Templates are global: saving one names a stack, and is refused all the same.
+    const saved = await request(scopedApp().app)
+      .post('/api/templates')
+      .send({ stack: 'a', name: 't', title: 't' });
+    expect(saved.status).toBe(403);
     // Reading global things (validate, convert) is fine.
     const { app, ran } = scopedApp();
     await request(app).post('/api/validate').send({ yaml: 'services: {}\n' });
