@@ -278,6 +278,8 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
       code: 'HOST_OFFLINE',
       message: expect.stringContaining('host nas is offline'),
     });
+    const relayed = await socket.emitWithAck('exec:open', { host: hostId, stack: STACK, service: 'app' });
+    expect(relayed).toMatchObject({ ok: false, error: { code: 'HOST_OFFLINE' } });
     // Nothing else broke: the local stacks are as they were.
     await hub.agent.get(`/api/stacks/${LOCAL_ONLY}`).expect(200);
 

@@ -9,10 +9,13 @@ import {
   TunnelHttpReply,
 } from '../../../common/agent-wire.js';
 import type { Ack } from '../../../common/events.js';
-import type { ErrorCode } from '../../../common/errors.js';
+import { ErrorCode } from '../../../common/errors.js';
+import { z } from 'zod';
 import { LOCAL_HOST, type HostSummary } from '../../../common/hosts.js';
 import { StackListPayload, StackRemoved } from '../../../common/events.js';
 import { StackSummary } from '../../../common/stack.js';
+import { ResourceJob } from '../../../common/resources.js';
+import { SwarmChanged } from '../../../common/swarm.js';
 import { sha256 } from '../agents/agent-crypto.js';
 import { HandshakeRefusal, type HostDirectory } from '../agents/host-directory.js';
 import type { RemoteStacks } from '../agents/remote-stacks.js';
@@ -23,6 +26,11 @@ import { STACKS_ROOM, type BerthSocket } from './realtime-server.js';
 import { ownerKey } from './terminal-handlers.js';
 
 export const HELLO_TIMEOUT_MS = 10_000;
+/** An agent's ack of a relayed event, checked before a browser gets it. */
+const AgentAck = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string().max(2000) }) }),
+]);
 export const TUNNEL_TIMEOUT_MS = 30_000;
 /** An agent that does not answer a ping within this long is dropped (a half-open connection). */
 export const PING_INTERVAL_MS = 5000;
@@ -162,13 +170,12 @@ export function createAgentHub(deps: {
       if (r.success) deps.stacks.removed(hostId, r.data.name);
     });
     socket.on('feed:swarm', (payload: unknown) => {
-      if (typeof payload === 'object' && payload !== null) {
-        deps.io.to(STACKS_ROOM).emit('swarm:changed', { ...(payload as { stack: string }), host: hostId });
-      }
+      const c = SwarmChanged.safeParse(payload);
+      if (c.success) deps.io.to(STACKS_ROOM).emit('swarm:changed', { ...c.data, host: hostId });
     });
     socket.on('feed:volume-job', (payload: unknown) => {
-      if (typeof payload === 'object' && payload !== null)
-        deps.io.to(STACKS_ROOM).emit('volume:job', { ...payload, host: hostId });
+      const j = ResourceJob.safeParse(payload);
+      if (j.success) deps.io.to(STACKS_ROOM).emit('volume:job', { ...j.data, host: hostId });
     });
     socket.on('tunnel:chunk', (payload: unknown) => {
       const c = TunnelChunk.safeParse(payload);
@@ -326,10 +333,18 @@ export function createAgentHub(deps: {
         }
         const id = await channel;
         try {
-          return await request<Ack<unknown>>(link, 'tunnel:emit', { channel: id, event, payload });
+          const answer = AgentAck.safeParse(
+            await request(link, 'tunnel:emit', { channel: id, event, payload }),
+          );
+          return answer.success
+            ? (answer.data as Ack<unknown>)
+            : {
+                ok: false,
+                error: { code: 'INTERNAL', message: `host ${link.name} answered something unreadable` },
+              };
         } catch (err) {
           const e = err instanceof AppError ? err : new AppError('INTERNAL', 'relay failed');
-          return { ok: false, error: { code: e.code as ErrorCode, message: e.message } };
+          return { ok: false, error: { code: e.code, message: e.message } };
         }
       };
       browser.on('disconnect', () => {
