@@ -1,6 +1,45 @@
-import { createRouter, createWebHistory } from 'vue-router';
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteRecordRaw,
+} from 'vue-router';
 import { setUnauthenticatedHandler } from './api/http';
+import { LOCAL_HOST } from './lib/stack-ref';
 import { useAuthStore } from './stores/auth-store';
+
+const param = (route: RouteLocationNormalized, key: string): string => {
+  const v = route.params[key];
+  return Array.isArray(v) ? v.join('/') : (v ?? '');
+};
+const refProps = (route: RouteLocationNormalized) => ({
+  host: param(route, 'host') || LOCAL_HOST,
+  name: param(route, 'name'),
+});
+
+/** A stack's page, its logs and its shells under `base`. */
+function stackRoutes(base: string, prefix: string): RouteRecordRaw[] {
+  return [
+    {
+      path: base,
+      name: `${prefix}stack`,
+      component: () => import('./pages/StackPage.vue'),
+      props: refProps,
+    },
+    {
+      path: `${base}/logs`,
+      name: `${prefix}logs`,
+      component: () => import('./pages/LogsPage.vue'),
+      props: refProps,
+    },
+    {
+      path: `${base}/shell/:service`,
+      name: `${prefix}shell`,
+      component: () => import('./pages/ShellPage.vue'),
+      props: (route) => ({ ...refProps(route), service: param(route, 'service') }),
+    },
+  ];
+}
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -25,18 +64,14 @@ export const router = createRouter({
     { path: '/networks', name: 'networks', component: () => import('./pages/NetworksPage.vue') },
     { path: '/swarm', name: 'swarm', component: () => import('./pages/SwarmNodesPage.vue') },
     { path: '/stacks/new', name: 'new-stack', component: () => import('./pages/NewStackPage.vue') },
-    { path: '/stacks/:name', name: 'stack', component: () => import('./pages/StackPage.vue'), props: true },
+    // A stack is {host, name}: `/stacks/...` is the local host, `/hosts/<id>/stacks/...` any host.
+    ...stackRoutes('/stacks/:name', ''),
+    ...stackRoutes('/hosts/:host/stacks/:name', 'host-'),
     {
-      path: '/stacks/:name/logs',
-      name: 'logs',
-      component: () => import('./pages/LogsPage.vue'),
-      props: true,
-    },
-    {
-      path: '/stacks/:name/shell/:service',
-      name: 'shell',
-      component: () => import('./pages/ShellPage.vue'),
-      props: true,
+      path: '/hosts',
+      name: 'hosts',
+      component: () => import('./pages/HostsPage.vue'),
+      meta: { admin: true },
     },
     // Users, tokens and the audit log (issue 18).
     {

@@ -1,5 +1,6 @@
+import { LOCAL_HOST } from '../lib/stack-ref';
 import { call } from './http';
 
 export const hostApi = {
-  get: () => call('getHost'),
+  get: (host = LOCAL_HOST) => call('getHost', { host }),
 };

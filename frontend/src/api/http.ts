@@ -1,5 +1,6 @@
 import type { ApiError } from '../../../common/errors';
 import type { BodyOf, ParamsOf, QueryOf, ReplyOf } from '../../../common/operations';
+import { hostedPath, LOCAL_HOST } from '../../../common/host-ref';
 import { ROUTES, urlOf, type OperationId } from '../../../common/routes';
 
 /** An error answer from the server, carrying the contract's code and message. */
@@ -53,15 +54,36 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   return data as T;
 }
 
+/** Operations that act on one host's engine or stacks: also served as `/api/hosts/:host/...`. */
+export type HostedOperationId = {
+  [K in OperationId]: (typeof ROUTES)[K] extends { hosted: true } ? K : never;
+}[OperationId];
+
 type Input<K extends OperationId> = (ParamsOf<K> extends undefined
   ? { params?: never }
   : { params: ParamsOf<K> }) &
   (BodyOf<K> extends undefined ? { body?: never } : { body: BodyOf<K> }) &
-  (QueryOf<K> extends undefined ? { query?: never } : { query?: QueryOf<K> });
+  (QueryOf<K> extends undefined ? { query?: never } : { query?: QueryOf<K> }) &
+  // The host a hosted operation goes to (absent: `local`); other operations have none.
+  (K extends HostedOperationId ? { host?: string } : { host?: never });
+
+/**
+ * The URL of an operation on a host: path parameters filled in, query appended, and for another
+ * host than `local` the `/api/hosts/<id>/...` twin (the hub forwards it to that host's agent).
+ */
+export function hostedUrlOf(
+  id: HostedOperationId,
+  host: string,
+  params: Record<string, string> = {},
+  query?: Record<string, string | number | boolean | undefined>,
+): string {
+  return hostedPath(host, urlOf(id, params, query));
+}
 
 /**
  * Calls one operation of the table (common/routes.ts): its method and path come from there,
  * its params, body and reply are typed from common/operations.ts. No URL is written by hand.
+ * `host` picks the host of a hosted operation: the one place where a host becomes a URL.
  */
 export function call<K extends OperationId>(
   id: K,
@@ -73,5 +95,6 @@ export function call<K extends OperationId>(
     (input?.params ?? {}) as Record<string, string>,
     input?.query as Record<string, string | number | boolean | undefined> | undefined,
   );
-  return request<ReplyOf<K>>(def.method.toUpperCase(), url, input?.body);
+  const host = input?.host ?? LOCAL_HOST;
+  return request<ReplyOf<K>>(def.method.toUpperCase(), hostedPath(host, url), input?.body);
 }

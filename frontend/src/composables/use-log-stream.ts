@@ -2,8 +2,11 @@ import { onBeforeUnmount, ref, shallowRef } from 'vue';
 import type { LogFilterFields, LogLine, LogsBatch } from '../../../common/logs';
 import { getSocket, request } from '../api/socket';
 import { LogWindow } from '../components/logs/log-window';
+import { fromHost, LOCAL_HOST } from '../lib/stack-ref';
 
 export interface LogTargetRef {
+  /** The host of the stack (subscription ids are each host's own). */
+  host: string;
   stack: string;
   service?: string;
   container?: string;
@@ -58,6 +61,8 @@ export function useLogStream(cap = 10_000) {
   // Batches that arrive while a subscribe waits for its ack may be that subscription's first.
   let early: LogsBatch[] | null = null;
   const onLines = (b: LogsBatch) => {
+    // Subscription ids are each host's own: a batch of another host is never this one's.
+    if (!fromHost(b, target.value?.host ?? LOCAL_HOST)) return;
     if (b.id !== id) {
       if (early && early.length < 100) early.push(b);
       return;
@@ -85,7 +90,7 @@ export function useLogStream(cap = 10_000) {
       early = [];
       const res = await request('logs:subscribe', payload);
       if (gen !== generation) {
-        getSocket().emit('logs:unsubscribe', { id: res.id });
+        getSocket().emit('logs:unsubscribe', { id: res.id, host: t.host });
         return;
       }
       id = res.id;
@@ -125,7 +130,7 @@ export function useLogStream(cap = 10_000) {
     const socket = getSocket();
     socket.off('logs:lines', onLines);
     socket.off('connect', onReconnect);
-    if (id) socket.emit('logs:unsubscribe', { id });
+    if (id) socket.emit('logs:unsubscribe', { id, host: target.value?.host ?? LOCAL_HOST });
     id = null;
     generation++;
     target.value = null;

@@ -3,6 +3,7 @@ import type { Permission } from '../../../common/permissions';
 import type { StackAction } from '../../../common/api';
 import { getSocket } from '../api/socket';
 import { stacksApi, waitForJob } from '../api/stacks-api';
+import { fromHost, type StackRef } from '../lib/stack-ref';
 import { useAuthStore } from '../stores/auth-store';
 import { useToastStore } from '../stores/toast-store';
 
@@ -21,7 +22,7 @@ export const STACK_ACTIONS: Array<{ action: PageAction; label: string; confirm?:
 
 /** Runs a stack's lifecycle actions; the end is learnt from the stack terminal's exit. */
 export function useStackActions(
-  name: () => string,
+  stack: () => StackRef,
   opts: { dirty: Ref<boolean>; onDeleted: () => Promise<void> | void },
 ) {
   const toasts = useToastStore();
@@ -32,12 +33,14 @@ export function useStackActions(
     STACK_ACTIONS.filter((a) => auth.can((a.action === 'delete' ? 'edit' : 'operate') satisfies Permission)),
   );
 
-  // The page's terminal view is joined to `stack:<name>`, so its exit reaches this socket.
+  // The page's terminal view is joined to `stack:<name>` of the stack's host, so its exit
+  // reaches this socket.
   function onStackTerminalExit(callback: () => void): () => void {
     const socket = getSocket();
-    const terminal = `stack:${name()}`;
-    const handler = (m: { id: string }) => {
-      if (m.id === terminal) callback();
+    const { host, name } = stack();
+    const terminal = `stack:${name}`;
+    const handler = (m: { id: string; host?: string }) => {
+      if (m.id === terminal && fromHost(m, host)) callback();
     };
     socket.on('terminal:exit', handler);
     return () => socket.off('terminal:exit', handler);
@@ -52,14 +55,15 @@ export function useStackActions(
     )
       return;
     busyAction.value = action;
+    const ref = stack();
     try {
       const { jobId } =
-        action === 'delete' ? await stacksApi.remove(name()) : await stacksApi.action(name(), action);
-      const job = await waitForJob(jobId, { wake: onStackTerminalExit });
+        action === 'delete' ? await stacksApi.remove(ref) : await stacksApi.action(ref, action);
+      const job = await waitForJob(ref.host, jobId, { wake: onStackTerminalExit });
       if (job.state === 'failed')
         toasts.show('error', `${action} failed (exit code ${job.exitCode ?? '?'}); see the output.`);
       else if (action === 'delete') {
-        toasts.show('success', `${name()} was moved to the trash.`);
+        toasts.show('success', `${ref.name} was moved to the trash.`);
         await opts.onDeleted();
       }
     } catch (err) {

@@ -1,10 +1,11 @@
 import { computed, ref, shallowRef } from 'vue';
 import type { Problem, StackDetail } from '../../../common/stack';
 import { ApiRequestError, call } from '../api/http';
+import type { StackRef } from '../lib/stack-ref';
 import { isDirty, onDiskChange, resolveConflict, type StackFilesVersion } from '../lib/stack-sync';
 
 /** Load, edit, save (etag), conflicts and changes on disk for one stack. */
-export function useStackEditor(name: () => string) {
+export function useStackEditor(stack: () => StackRef) {
   const detail = shallowRef<StackDetail | null>(null);
   const base = shallowRef<StackFilesVersion | null>(null);
   const yaml = ref('');
@@ -24,7 +25,8 @@ export function useStackEditor(name: () => string) {
   }
 
   async function fetchDetail(): Promise<StackDetail> {
-    return call('getStack', { params: { name: name() } });
+    const { host, name } = stack();
+    return call('getStack', { host, params: { name } });
   }
 
   async function load(): Promise<void> {
@@ -50,8 +52,10 @@ export function useStackEditor(name: () => string) {
     const sent = { yaml: yaml.value, env: env.value };
     try {
       const envChanged = sent.env !== (base.value.env ?? '');
+      const { host, name } = stack();
       const res = await call('saveStack', {
-        params: { name: name() },
+        host,
+        params: { name },
         body: { yaml: sent.yaml, ...(envChanged ? { env: sent.env } : {}), etag },
       });
       base.value = { yaml: sent.yaml, env: envChanged ? sent.env : base.value.env, etag: res.etag };

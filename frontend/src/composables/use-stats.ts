@@ -1,11 +1,13 @@
 import { onBeforeUnmount, shallowRef, watch, type ShallowRef } from 'vue';
 import type { HostStatsSample, StackStatsSample, StatsSampleEvent } from '../../../common/stats';
 import { getSocket, request } from '../api/socket';
+import { fromHost, LOCAL_HOST } from '../lib/stack-ref';
 
 /** 5 minutes of 2 s samples. */
 const KEEP = 150;
 
-type Target = { stack: string } | { scope: 'host' };
+/** A stack or a host's figures; `host` is the host asked (absent: `local`). */
+type Target = { stack: string; host?: string } | { scope: 'host'; host?: string };
 type SampleOf<T extends Target> = T extends { stack: string } ? StackStatsSample : HostStatsSample;
 
 export interface StatsView<S> {
@@ -26,18 +28,20 @@ export function useStats<T extends Target>(target: () => T | null): StatsView<Sa
   const error = shallowRef<string | null>(null);
   const socket = getSocket();
   let id: string | null = null;
+  /** The host of the subscription: ids are each host's own. */
+  let idHost: string = LOCAL_HOST;
   let generation = 0;
 
   const onSample = (e: StatsSampleEvent) => {
-    if (e.id !== id) return;
-    const { id: _id, ...sample } = e;
+    if (e.id !== id || !fromHost(e, idHost)) return;
+    const { id: _id, host: _host, ...sample } = e;
     const next = [...samples.value, sample as SampleOf<T>];
     samples.value = next.length > KEEP ? next.slice(next.length - KEEP) : next;
   };
 
   function stop(): void {
     generation++;
-    if (id && socket.connected) socket.emit('stats:unsubscribe', { id });
+    if (id && socket.connected) socket.emit('stats:unsubscribe', { id, host: idHost });
     id = null;
   }
 
@@ -49,13 +53,15 @@ export function useStats<T extends Target>(target: () => T | null): StatsView<Sa
       return;
     }
     const mine = generation;
+    const host = t.host ?? LOCAL_HOST;
     try {
-      const reply = await request('stats:subscribe', t);
+      const reply = await request('stats:subscribe', { ...t, host });
       if (mine !== generation) {
-        socket.emit('stats:unsubscribe', { id: reply.id });
+        socket.emit('stats:unsubscribe', { id: reply.id, host });
         return;
       }
       id = reply.id;
+      idHost = host;
       cpus.value = reply.cpus;
       samples.value = reply.history as SampleOf<T>[];
       error.value = null;

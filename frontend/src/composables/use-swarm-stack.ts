@@ -2,13 +2,15 @@ import { onBeforeUnmount, onMounted, ref, watch } from 'vue';
 import type { DeployPreview, SwarmStackDetail } from '../../../common/swarm';
 import { getSocket } from '../api/socket';
 import { swarmApi } from '../api/swarm-api';
+import { fromHost, stackKey, type StackRef } from '../lib/stack-ref';
 import { useToastStore } from '../stores/toast-store';
 
 /**
  * A swarm stack's services and tasks, read again whenever the server says they changed
  * (`swarm:changed` / `stack:changed` of this stack), plus the deploy-with-preflight flow.
  */
-export function useSwarmStack(name: () => string) {
+export function useSwarmStack(stack: () => StackRef) {
+  const name = () => stack().name;
   const toasts = useToastStore();
   const detail = ref<SwarmStackDetail | null>(null);
   const preview = ref<DeployPreview | null>(null);
@@ -26,7 +28,7 @@ export function useSwarmStack(name: () => string) {
       do {
         again = false;
         try {
-          detail.value = await swarmApi.stack(name());
+          detail.value = await swarmApi.stack(stack());
         } catch (err) {
           toasts.error(err);
         }
@@ -35,14 +37,14 @@ export function useSwarmStack(name: () => string) {
     return loading;
   }
 
-  const onChange = (m: { stack?: string; name?: string }) => {
-    if ((m.stack ?? m.name) === name()) void load();
+  const onChange = (m: { stack?: string; name?: string; host?: string }) => {
+    if ((m.stack ?? m.name) === name() && fromHost(m, stack().host)) void load();
   };
 
   async function showPreview(): Promise<void> {
     busy.value = true;
     try {
-      preview.value = await swarmApi.preview(name());
+      preview.value = await swarmApi.preview(stack());
     } catch (err) {
       toasts.error(err);
     } finally {
@@ -55,7 +57,7 @@ export function useSwarmStack(name: () => string) {
     if (!p || p.blocked) return;
     busy.value = true;
     try {
-      await swarmApi.deploy(name(), p.needsConfirm);
+      await swarmApi.deploy(stack(), p.needsConfirm);
       preview.value = null;
       toasts.show('info', `Deploying ${name()} to the swarm; the output is below.`);
     } catch (err) {
@@ -67,7 +69,7 @@ export function useSwarmStack(name: () => string) {
 
   async function scale(service: string, replicas: number): Promise<void> {
     try {
-      await swarmApi.scale(name(), service, replicas);
+      await swarmApi.scale(stack(), service, replicas);
       await load();
     } catch (err) {
       toasts.error(err);
@@ -85,10 +87,13 @@ export function useSwarmStack(name: () => string) {
     s.off('swarm:changed', onChange);
     s.off('stack:changed', onChange);
   });
-  watch(name, () => {
-    preview.value = null;
-    void load();
-  });
+  watch(
+    () => stackKey(stack()),
+    () => {
+      preview.value = null;
+      void load();
+    },
+  );
 
   return {
     detail,

@@ -14,7 +14,7 @@ const DESCRIPTIONS: Record<StackStatus, string> = {
   exited: 'containers exist, none is up',
   created: 'containers were created but never started',
   down: 'no containers',
-  unknown: 'the Docker engine cannot be reached',
+  unknown: 'the Docker engine (or its host) cannot be reached',
   updating: 'a rolling update of a swarm service is under way',
 };
 

@@ -60,6 +60,7 @@ class FakeSocket implements TerminalSocketLike {
 
 interface PendingJoin {
   id: string;
+  host: string;
   resolve: (r: TerminalJoinResult) => void;
   reject: (e: Error) => void;
 }
@@ -89,8 +90,8 @@ function setup() {
   const session = new TerminalSession({
     socket,
     sink,
-    request: (_event, { id }) =>
-      new Promise<TerminalJoinResult>((resolve, reject) => joins.push({ id, resolve, reject })),
+    request: (_event, { id, host }) =>
+      new Promise<TerminalJoinResult>((resolve, reject) => joins.push({ id, host, resolve, reject })),
     onExit: (code) => exits.push(code),
     onError: (message) => errors.push(message),
   });
@@ -105,7 +106,7 @@ function setup() {
 }
 
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-const output = (id: string, data: string) => ({ id, data });
+const output = (id: string, data: string, host?: string) => ({ id, data, ...(host ? { host } : {}) });
 
 describe('TerminalSession', () => {
   it('registers its listeners before sending the join', () => {
@@ -206,7 +207,7 @@ describe('TerminalSession', () => {
     await ack({ buffer: 'a' });
     session.detach();
     expect(socket.listenerCount()).toBe(0);
-    expect(socket.emits('terminal:leave')).toEqual([{ id: 't1' }]);
+    expect(socket.emits('terminal:leave')).toEqual([{ id: 't1', host: 'local' }]);
     socket.serve('terminal:output', output('t1', 'ignored'));
     expect(sink.text).toBe('a');
     session.dispose();
@@ -217,7 +218,7 @@ describe('TerminalSession', () => {
     const { socket, sink, joins, session } = setup();
     void session.attach('t1');
     void session.attach('t2');
-    expect(socket.emits('terminal:leave')).toEqual([{ id: 't1' }]);
+    expect(socket.emits('terminal:leave')).toEqual([{ id: 't1', host: 'local' }]);
     expect(socket.listenerCount()).toBe(4);
     expect(joins.map((j) => j.id)).toEqual(['t1', 't2']);
     joins[0]?.resolve({ buffer: 'stale', running: true, exitCode: null });
@@ -263,15 +264,54 @@ describe('TerminalSession', () => {
     session.resize(120.7, 40);
     expect(socket.emits('terminal:resize')).toEqual([]);
     await ack();
-    expect(socket.emits('terminal:resize')).toEqual([{ id: 'exec:1', cols: 120, rows: 40 }]);
+    expect(socket.emits('terminal:resize')).toEqual([{ id: 'exec:1', host: 'local', cols: 120, rows: 40 }]);
     session.resize(120, 40);
     session.resize(1, 0);
     expect(socket.emits('terminal:resize')).toEqual([
-      { id: 'exec:1', cols: 120, rows: 40 },
-      { id: 'exec:1', cols: 2, rows: 1 },
+      { id: 'exec:1', host: 'local', cols: 120, rows: 40 },
+      { id: 'exec:1', host: 'local', cols: 2, rows: 1 },
     ]);
     session.input('ls\r');
     session.input('');
-    expect(socket.emits('terminal:input')).toEqual([{ id: 'exec:1', data: 'ls\r' }]);
+    expect(socket.emits('terminal:input')).toEqual([{ id: 'exec:1', host: 'local', data: 'ls\r' }]);
+  });
+
+  it('a terminal of another host: joins, input, size and leave carry its host', async () => {
+    const { socket, joins, session, ack } = setup();
+    void session.attach('exec:1', 'h_abcdefghij');
+    expect(joins.map((j) => [j.host, j.id])).toEqual([['h_abcdefghij', 'exec:1']]);
+    expect(session.terminalHost).toBe('h_abcdefghij');
+    session.resize(80, 24);
+    await ack();
+    session.input('ls\r');
+    session.detach();
+    expect(socket.emits('terminal:resize')).toEqual([
+      { id: 'exec:1', host: 'h_abcdefghij', cols: 80, rows: 24 },
+    ]);
+    expect(socket.emits('terminal:input')).toEqual([{ id: 'exec:1', host: 'h_abcdefghij', data: 'ls\r' }]);
+    expect(socket.emits('terminal:leave')).toEqual([{ id: 'exec:1', host: 'h_abcdefghij' }]);
+  });
+
+  it('(host, id) is the identity: the same id on another host is another terminal', async () => {
+    const { socket, sink, exits, joins, session, ack } = setup();
+    void session.attach('stack:web', 'h_abcdefghij');
+    // Output of the local `stack:web` (no host field) and of a third host is not this terminal's.
+    socket.serve('terminal:output', output('stack:web', 'local early '));
+    socket.serve('terminal:output', output('stack:web', 'remote early ', 'h_abcdefghij'));
+    await ack({ buffer: 'buf ' });
+    socket.serve('terminal:output', output('stack:web', 'other ', 'h_zzzzzzzzzz'));
+    socket.serve('terminal:exit', { id: 'stack:web', exitCode: 9 });
+    socket.serve('terminal:output', output('stack:web', 'remote live', 'h_abcdefghij'));
+    expect(sink.text).toBe('buf remote early remote live');
+    expect(exits).toEqual([]);
+
+    // Attaching the same id on the local host leaves the remote one and joins again.
+    void session.attach('stack:web');
+    expect(socket.emits('terminal:leave')).toEqual([{ id: 'stack:web', host: 'h_abcdefghij' }]);
+    expect(joins.map((j) => [j.host, j.id])).toEqual([['local', 'stack:web']]);
+    await ack({ buffer: 'local buf ' });
+    socket.serve('terminal:output', output('stack:web', 'remote late', 'h_abcdefghij'));
+    socket.serve('terminal:output', output('stack:web', 'local live'));
+    expect(sink.text).toBe('local buf local live');
   });
 });

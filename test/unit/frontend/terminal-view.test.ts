@@ -108,7 +108,7 @@ describe('TerminalView', () => {
     await ack('from a');
     expect(screen(w)).toContain('from a');
     await w.setProps({ terminalId: 'b' });
-    expect(fake.emits('terminal:leave')).toEqual([{ id: 'a' }]);
+    expect(fake.emits('terminal:leave')).toEqual([{ id: 'a', host: 'local' }]);
     await ack('from b');
     expect(screen(w)).toContain('from b');
     expect(screen(w)).not.toContain('from a');
@@ -176,6 +176,6 @@ describe('TerminalView', () => {
     w.unmount();
     wrapper = null;
     expect(fake.listenerCount()).toBe(0);
-    expect(fake.emits('terminal:leave')).toEqual([{ id: 'stack:web' }]);
+    expect(fake.emits('terminal:leave')).toEqual([{ id: 'stack:web', host: 'local' }]);
   });
 });

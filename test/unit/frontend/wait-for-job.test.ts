@@ -35,7 +35,7 @@ describe('waitForJob', () => {
       .spyOn(stacksApi, 'job')
       .mockImplementation(() => Promise.resolve(job(states.shift() ?? 'succeeded')));
     const src = wakeSource();
-    const done = waitForJob('j1', { intervalMs: 60_000, wake: src.wake });
+    const done = waitForJob('local', 'j1', { intervalMs: 60_000, wake: src.wake });
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toHaveBeenCalledTimes(1);
     src.fire();
@@ -55,7 +55,7 @@ describe('waitForJob', () => {
       if (n === 1) src.fire();
       return Promise.resolve(job(n === 1 ? 'running' : 'succeeded'));
     });
-    const done = waitForJob('j1', { intervalMs: 60_000, wake: src.wake });
+    const done = waitForJob('local', 'j1', { intervalMs: 60_000, wake: src.wake });
     await vi.advanceTimersByTimeAsync(0);
     await expect(done).resolves.toMatchObject({ state: 'succeeded' });
     expect(calls).toHaveBeenCalledTimes(2);
@@ -67,7 +67,7 @@ describe('waitForJob', () => {
     const calls = vi
       .spyOn(stacksApi, 'job')
       .mockImplementation(() => Promise.resolve(job(states.shift() ?? 'failed')));
-    const done = waitForJob('j1', { intervalMs: 1000 });
+    const done = waitForJob('local', 'j1', { intervalMs: 1000 });
     await vi.advanceTimersByTimeAsync(999);
     expect(calls).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1001);

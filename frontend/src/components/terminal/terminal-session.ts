@@ -1,4 +1,5 @@
 import type { ServerToClientEvents, TerminalJoinResult } from '../../../../common/events.js';
+import { LOCAL_HOST } from '../../../../common/host-ref.js';
 
 /*
  * The socket side of one terminal view, without a DOM: join a Berth terminal, render its
@@ -18,13 +19,16 @@ export interface TerminalSocketLike {
   off(event: 'terminal:output', handler: OutputHandler): unknown;
   off(event: 'terminal:exit', handler: ExitHandler): unknown;
   off(event: 'connect' | 'disconnect', handler: () => void): unknown;
-  emit(event: 'terminal:leave', payload: { id: string }): unknown;
-  emit(event: 'terminal:input', payload: { id: string; data: string }): unknown;
-  emit(event: 'terminal:resize', payload: { id: string; cols: number; rows: number }): unknown;
+  emit(event: 'terminal:leave', payload: { id: string; host: string }): unknown;
+  emit(event: 'terminal:input', payload: { id: string; host: string; data: string }): unknown;
+  emit(event: 'terminal:resize', payload: { id: string; host: string; cols: number; rows: number }): unknown;
 }
 
-/** `request('terminal:join', {id})` of api/socket.ts: resolves with the ack data or throws. */
-export type JoinRequest = (event: 'terminal:join', payload: { id: string }) => Promise<TerminalJoinResult>;
+/** `request('terminal:join', {id, host})` of api/socket.ts: resolves with the ack data or throws. */
+export type JoinRequest = (
+  event: 'terminal:join',
+  payload: { id: string; host: string },
+) => Promise<TerminalJoinResult>;
 
 /** Where the terminal's text goes (an xterm.js Terminal in the app). */
 export interface TerminalSink {
@@ -70,6 +74,12 @@ export class TerminalSession {
   private sentSize = '';
   private current: Promise<void> = Promise.resolve();
 
+  /**
+   * The host of the terminal. Terminal ids are each host's own, so `(host, id)` names a terminal:
+   * output of another host's terminal with the same id is not this one's.
+   */
+  private host: string = LOCAL_HOST;
+
   constructor(private readonly options: TerminalSessionOptions) {}
 
   /** The terminal this session is attached to, or null. */
@@ -82,14 +92,21 @@ export class TerminalSession {
     return this.state === 'live';
   }
 
+  /** The host of the terminal this session is attached to (`local` when none). */
+  get terminalHost(): string {
+    return this.host;
+  }
+
   /**
-   * Leaves the previous terminal (if another), clears the sink and joins `id`. Resolves when the
-   * join is done (or failed; failures go to onError). Attaching the current id again is a no-op.
+   * Leaves the previous terminal (if another), clears the sink and joins terminal `id` of `host`.
+   * Resolves when the join is done (or failed; failures go to onError). Attaching the current
+   * terminal again is a no-op.
    */
-  attach(id: string): Promise<void> {
-    if (id === this.id) return this.current;
+  attach(id: string, host: string = LOCAL_HOST): Promise<void> {
+    if (id === this.id && host === this.host) return this.current;
     this.detach();
     this.id = id;
+    this.host = host;
     this.knownRunning = false;
     this.listen();
     this.options.sink.reset();
@@ -108,7 +125,7 @@ export class TerminalSession {
     this.rejoinOnConnect = false;
     this.sentSize = '';
     this.unlisten();
-    if (id !== null) this.options.socket.emit('terminal:leave', { id });
+    if (id !== null) this.options.socket.emit('terminal:leave', { id, host: this.host });
   }
 
   /** Same as detach(); the session can still attach again afterwards. */
@@ -119,7 +136,7 @@ export class TerminalSession {
   /** Keystrokes or pasted text for the terminal's process (interactive terminals only). */
   input(data: string): void {
     if (this.id === null || data === '') return;
-    this.options.socket.emit('terminal:input', { id: this.id, data });
+    this.options.socket.emit('terminal:input', { id: this.id, host: this.host, data });
   }
 
   /** The viewer's size. Sent now when joined (and changed), and again after every join. */
@@ -137,7 +154,7 @@ export class TerminalSession {
     const key = `${this.size.cols}x${this.size.rows}`;
     if (key === this.sentSize) return;
     this.sentSize = key;
-    this.options.socket.emit('terminal:resize', { id: this.id, ...this.size });
+    this.options.socket.emit('terminal:resize', { id: this.id, host: this.host, ...this.size });
   }
 
   private async join(): Promise<void> {
@@ -150,7 +167,7 @@ export class TerminalSession {
     if (!this.options.socket.connected) this.rejoinOnConnect = false;
     let result: TerminalJoinResult;
     try {
-      result = await this.options.request('terminal:join', { id });
+      result = await this.options.request('terminal:join', { id, host: this.host });
     } catch (err) {
       if (generation !== this.generation) return;
       this.state = 'failed';
@@ -185,14 +202,14 @@ export class TerminalSession {
     this.sendSize();
   }
 
-  private readonly handleOutput: OutputHandler = ({ id, data }) => {
-    if (id !== this.id) return;
+  private readonly handleOutput: OutputHandler = ({ id, data, host }) => {
+    if (id !== this.id || (host ?? LOCAL_HOST) !== this.host) return;
     if (this.state === 'joining') this.queued.push({ kind: 'output', data });
     else if (this.state === 'live') this.onOutputLive(data);
   };
 
-  private readonly handleExit: ExitHandler = ({ id, exitCode }) => {
-    if (id !== this.id) return;
+  private readonly handleExit: ExitHandler = ({ id, exitCode, host }) => {
+    if (id !== this.id || (host ?? LOCAL_HOST) !== this.host) return;
     if (this.state === 'joining') this.queued.push({ kind: 'exit', exitCode });
     else if (this.state === 'live') this.onExitLive(exitCode);
   };
