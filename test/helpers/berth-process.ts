@@ -92,7 +92,11 @@ export function startAgentProcess(opts: {
   enrollToken?: string;
   env: Record<string, string>;
 }): AgentProcess {
-  const args = ['--import', 'tsx', 'server/src/main.ts', '--hub', opts.hubUrl];
+  // The build when present, like startBerthProcess: a hub and an agent compared run the same code.
+  const main = existsSync('dist/server/src/main.js')
+    ? ['dist/server/src/main.js']
+    : ['--import', 'tsx', 'server/src/main.ts'];
+  const args = [...main, '--hub', opts.hubUrl];
   if (opts.enrollToken) args.push('--enroll', opts.enrollToken);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, BERTH_LOG_LEVEL: 'info', ...opts.env },
