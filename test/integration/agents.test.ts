@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackKey } from '../../common/host-ref.js';
 import type { HostSummary } from '../../common/hosts.js';
 import type { StackSummary } from '../../common/stack.js';
-import { AGENT_KEY_FILE } from '../../server/src/agents/agent-identity.js';
+import { AGENT_HEARTBEAT_FILE, AGENT_KEY_FILE } from '../../server/src/agents/agent-identity.js';
 import { DATABASE_FILE } from '../../server/src/auth/database.js';
 import { pino } from 'pino';
 import { AgentIdentity } from '../../server/src/agents/agent-identity.js';
@@ -152,6 +152,8 @@ describe.runIf(hasEngine)('agents: a second Berth on a second engine, through th
         address: expect.any(String),
       });
     expect(watch.hostEvents.some((h) => h.id === hostId && h.online)).toBe(true);
+    // The image's health check of an agent reads this (an agent opens no port).
+    expect(existsSync(path.join(agentData(), AGENT_HEARTBEAT_FILE))).toBe(true);
     // The socket's list: local stacks and the agent's, each with its host.
     await expect.poll(() => watch.stacks.get(`${hostId}/${STACK}`)?.status).toBe('down');
     expect(watch.stacks.get(`local/${LOCAL_ONLY}`)).toBeDefined();

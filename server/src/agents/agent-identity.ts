@@ -5,6 +5,8 @@ import { newKeyPair, publicKeyOf } from './agent-crypto.js';
 
 export const AGENT_STATE_FILE = 'agent.json';
 export const AGENT_KEY_FILE = 'agent-key.pem';
+/** Touched while the hub link is up (on connect and on each ping): what the health check reads. */
+export const AGENT_HEARTBEAT_FILE = 'agent-heartbeat';
 
 const AgentState = z.object({ hubUrl: z.string(), hostId: z.string() });
 export type AgentState = z.infer<typeof AgentState>;
@@ -49,5 +51,14 @@ export class AgentIdentity {
 
   publicKey(): string {
     return publicKeyOf(this.privateKey());
+  }
+
+  /** Records that the hub link is alive now (an agent opens no port for a health check to ask). */
+  heartbeat(): void {
+    try {
+      writeFileSync(this.file(AGENT_HEARTBEAT_FILE), `${new Date().toISOString()}\n`);
+    } catch {
+      // a full or read-only data dir shows as unhealthy, which is what it is
+    }
   }
 }

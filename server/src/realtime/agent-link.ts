@@ -172,6 +172,7 @@ export function startAgentLink(opts: AgentLinkOptions): AgentLink {
           log.info({ hostId, name: welcome.data.name }, 'agent enrolled');
         }
         ready = true;
+        opts.identity.heartbeat();
         log.info({ hostId, name: welcome.data.name, hub: opts.hubUrl }, 'agent connected');
         hub.emit('feed:list', [...stacks.values()]);
       },
@@ -179,6 +180,7 @@ export function startAgentLink(opts: AgentLinkOptions): AgentLink {
   });
 
   hub.on('agent:ping', (_payload: unknown, ack: unknown) => {
+    if (ready) opts.identity.heartbeat();
     if (typeof ack === 'function') (ack as (a: null) => void)(null);
   });
   hub.on('tunnel:http', (payload: unknown, ack: (a: unknown) => void) => {
