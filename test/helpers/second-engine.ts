@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DockerEngineClient } from '../../server/src/engine/engine-client.js';
 import { TEST_IMAGE } from './engine.js';
@@ -121,7 +121,19 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       clearTimeout(timer);
     }
     await run('ip', ['link', 'del', bridge]).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    // Swarm's load-balancer namespaces (exec/netns/lb_*) can stay mounted after dockerd ends:
+    // unmount what is left below the dir (deepest first), then remove it.
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) await run('umount', ['-l', m]).catch(() => undefined);
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // a busy leftover in /tmp harms no test; failing the suite for it would
+    }
   };
   try {
     await copyImages(options.images ?? [TEST_IMAGE], host);
