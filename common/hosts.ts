@@ -42,5 +42,6 @@ export const CreatedHost = z.object({
   id: HostId,
   enrollToken: z.string().describe('single use, expires in 1 hour; shown this once'),
   command: z.string().describe('the command line to run on the new host'),
+  expiresAt: z.string().describe('ISO time the token stops working'),
 });
 export type CreatedHost = z.infer<typeof CreatedHost>;

@@ -100,16 +100,22 @@ export class HostDirectory {
     }
     const id = newHostId();
     const token = randomToken();
+    const expires = this.now() + ENROLL_TOKEN_TTL_MS;
     this.opts.store.insert({
       id,
       name,
       tokenHash: sha256(token),
-      tokenExpires: this.now() + ENROLL_TOKEN_TTL_MS,
+      tokenExpires: expires,
       createdAt: new Date(this.now()).toISOString(),
     });
     this.opts.log.info({ host: id, name }, 'host created; waiting for its agent to enrol');
     this.links.added?.(id);
-    return { id, enrollToken: token, command: `berth --hub ${hubUrl} --enroll ${token}` };
+    return {
+      id,
+      enrollToken: token,
+      command: `berth --hub ${hubUrl} --enroll ${token}`,
+      expiresAt: new Date(expires).toISOString(),
+    };
   }
 
   /** Revokes a host: the row goes (its public key with it) and its agent is cut off now. */

@@ -51,6 +51,7 @@ describe('HostDirectory: enrolment and the agent handshake', () => {
     const created = hosts.create('nas', 'https://hub.example');
     expect(created.id).toMatch(/^h_[a-z2-7]{10}$/);
     expect(created.command).toBe(`berth --hub https://hub.example --enroll ${created.enrollToken}`);
+    expect(created.expiresAt).toBe(new Date(1_700_000_000_000 + 3_600_000).toISOString());
     const row = db.prepare('SELECT * FROM hosts').get() as Record<string, unknown>;
     expect(row.token_hash).toBe(sha256(created.enrollToken));
     expect(JSON.stringify(row)).not.toContain(created.enrollToken);
