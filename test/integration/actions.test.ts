@@ -157,7 +157,9 @@ describe.runIf(hasEngine)('compose actions and terminals against the real engine
     expect(job.output).toMatch(/does-not-exist/);
     expect(job.output).toMatch(/No such image|not found|pull access denied/i);
     // compose made the project's network before failing: leave no network behind.
-    await docker(['compose', '-p', bad, 'down'], t.config.stacksDir).catch(() => '');
+    // Run in the stack's folder: without a compose file compose cannot tell what to take down.
+    await docker(['compose', '-p', bad, 'down'], path.join(t.config.stacksDir, bad)).catch(() => '');
+    expect(await docker(['network', 'ls', '-q', '--filter', `name=^${bad}_default$`])).toBe('');
   });
 
   it('refuses to deploy a compose file with schema errors (422) before spawning anything', async () => {
