@@ -77,6 +77,17 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
     (await t.agent.get(`/api/stacks/${name}/swarm`).expect(200)).body as SwarmStackDetail;
   const service = async (name: string, svc: string) =>
     (await detail(name)).services.find((s) => s.service === svc);
+  /** Waits for a stack status; a miss says what the engine's tasks were doing. */
+  const untilStatus = async (name: string, want: string, timeout = 60_000): Promise<void> => {
+    try {
+      await expect.poll(() => watch.status(name), { timeout }).toBe(want);
+    } catch (err) {
+      const tasks = await swarm.engine
+        .docker(['stack', 'ps', '--no-trunc', name])
+        .catch((e: unknown) => String(e));
+      throw new Error(`${(err as Error).message}\ntasks of ${name}:\n${tasks}`, { cause: err });
+    }
+  };
 
   it('GET /api/swarm: an active manager with its one node', async () => {
     const res = await t.agent.get('/api/swarm').expect(200);
@@ -120,7 +131,7 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
     expect(job.output).toContain(`docker stack deploy --with-registry-auth --prune -c`);
     expect(job.output).toContain(`Creating service ${name}_web`);
 
-    await expect.poll(() => watch.status(name), { timeout: 60_000 }).toBe('running');
+    await untilStatus(name, 'running');
     // The stack reads running once a task of each service runs; the second replica may come later.
     await expect
       .poll(async () => (await service(name, 'web'))?.tasks.filter((x) => x.state === 'running').length, {
@@ -188,7 +199,7 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
     await t.agent.post('/api/stacks').send({ name, yaml: BROKEN }).expect(201);
     const res = await t.agent.post(`/api/stacks/${name}/up`).expect(202);
     expect(await waitForJob(t.agent, res.body.jobId)).toMatchObject({ state: 'succeeded' });
-    await expect.poll(() => watch.status(name), { timeout: 60_000 }).toBe('partial');
+    await untilStatus(name, 'partial');
     await expect
       .poll(async () => (await service(name, 'bad'))?.lastError, { timeout: 60_000 })
       .toMatch(/No such image/i);
@@ -238,7 +249,7 @@ describe.runIf(hasEngine)('swarm stacks on a private engine in single-node swarm
     const res = await t.agent.post(`/api/stacks/${name}/deploy`).send({ confirm: true }).expect(202);
     expect(res.body.findings).toHaveLength(2);
     expect(await waitForJob(t.agent, res.body.jobId)).toMatchObject({ state: 'succeeded' });
-    await expect.poll(() => watch.status(name), { timeout: 60_000 }).toBe('running');
+    await untilStatus(name, 'running');
     const down = await t.agent.post(`/api/stacks/${name}/down`).expect(202);
     expect(await waitForJob(t.agent, down.body.jobId)).toMatchObject({ state: 'succeeded' });
     await expect.poll(() => watch.status(name), { timeout: 30_000 }).toBe('down');
@@ -262,7 +273,7 @@ services:
       .expect(201);
     const first = await t.agent.post(`/api/stacks/${name}/deploy`).send({}).expect(202);
     expect(await waitForJob(t.agent, first.body.jobId)).toMatchObject({ state: 'succeeded' });
-    await expect.poll(() => watch.status(name), { timeout: 60_000 }).toBe('running');
+    await untilStatus(name, 'running');
 
     await t.agent
       .put(`/api/stacks/${name}`)

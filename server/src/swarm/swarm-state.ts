@@ -271,11 +271,12 @@ export class SwarmState {
           // A re-read that found nothing new tells no one.
           if (JSON.stringify(this.stacks.get(stack) ?? null) !== before) this.changes.notify([stack]);
         } while (slot.again && !this.stopped);
-        this.scheduleSettle(stack);
       } catch (err) {
         this.log.debug({ err, stack }, 'stack refresh failed');
       } finally {
         this.refreshing.delete(stack);
+        // Also after a failed read: an unsettled stack is read again, never left as it was.
+        this.scheduleSettle(stack);
       }
     })();
     return slot.done;
