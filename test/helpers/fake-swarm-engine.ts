@@ -59,6 +59,8 @@ export class FakeSwarmEngine implements SwarmEngine {
   services: EngineService[] = [];
   tasks: EngineTask[] = [];
   reads = 0;
+  /** The next this many service reads fail (an engine timing out). */
+  failReads = 0;
   private subs = new Set<{ onEvent: (e: SwarmEvent) => void; onEnd: (err?: Error) => void }>();
 
   async membership(): Promise<SwarmMembership> {
@@ -69,6 +71,10 @@ export class FakeSwarmEngine implements SwarmEngine {
   }
   async listServices(stack?: string): Promise<EngineService[]> {
     this.reads++;
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw new Error('engine timed out');
+    }
     return this.services.filter((s) => !stack || s.stack === stack).map((s) => ({ ...s }));
   }
   async inspectService(id: string): Promise<EngineService | null> {

@@ -100,6 +100,22 @@ describe('SwarmState', () => {
     expect(engine.reads).toBe(settled);
   });
 
+  it('reads an unsettled stack again after a read that failed', async () => {
+    vi.useFakeTimers();
+    const engine = new FakeSwarmEngine();
+    const web = swarmService({ stack: 'app', name: 'app_web', runningTasks: 0, desiredTasks: 1 });
+    engine.services = [web];
+    const s = make(engine, { settleMinMs: 100, settleMaxMs: 400 });
+    await s.start();
+    engine.failReads = 1;
+    await vi.advanceTimersByTimeAsync(100);
+    const failed = engine.reads;
+    web.runningTasks = 1;
+    await vi.advanceTimersByTimeAsync(400);
+    expect(engine.reads).toBeGreaterThan(failed);
+    expect(s.runtimeOf('app').status).toBe('running');
+  });
+
   it('an engine not in a swarm: says so, reads no services', async () => {
     const engine = new FakeSwarmEngine();
     engine.member = { state: 'inactive', manager: false, nodeId: null };
