@@ -49,7 +49,7 @@ export function onEvent<E extends ClientEventName>(
     const data = socket.data as Partial<SocketData>;
     let host: string = LOCAL_HOST;
     void (async () => {
-      const principal = (socket.data as Partial<SocketData>).principal ?? null;
+      const principal = data.principal ?? null;
       authorize(def.access, principal, event);
       const parsed = def.payload.safeParse(payload);
       if (!parsed.success) {

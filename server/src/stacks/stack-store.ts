@@ -16,6 +16,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import type { StackHistory } from './stack-history.js';
 import type { StackPaths } from './stack-paths.js';
 import { StackWatcher } from './stack-watcher.js';
+import { readIfExists } from '../lib/read-if-exists.js';
 
 /** A file path inside a stack folder (as common/stack-files.ts's StackFilePath). */
 const STACK_FILE_PATTERN = /^(?!\.)[A-Za-z0-9_. -]+(?:\/(?!\.)[A-Za-z0-9_. -]+)*$/;
@@ -67,15 +68,6 @@ function fileFacts(yaml: string): { services: string[]; target: 'compose' | 'swa
     // unparseable files have no known services
   }
   return { services: [], target: 'compose' };
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 const SETTLE_MS = 30;

@@ -1,4 +1,4 @@
-import { cp, lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { COMPOSE_FILE_NAMES } from '../../../common/names.js';
 import {
@@ -10,20 +10,12 @@ import {
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { writeFileAtomic } from '../stacks/atomic-write.js';
+import { readIfExists } from '../lib/read-if-exists.js';
 
 export const META_FILE = 'template.json';
 export const ENV_EXAMPLE = '.env.example';
 /** Files of a template folder that are not copied into a new stack (the rest is, e.g. a Caddyfile). */
 const NOT_COPIED = new Set([META_FILE, ENV_EXAMPLE, '.env', ...COMPOSE_FILE_NAMES]);
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
 
 function compactTimestamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace('.', '');
