@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
@@ -158,14 +158,8 @@ describe.runIf(hasEngine && (isRoot || requireDocker))('the engine stopped and r
     await docker(['compose', '-p', name, 'up', '-d'], dir);
     await expect.poll(() => watch.status(name), { timeout: 10_000 }).toBe('running');
 
-    const pid = (
-      await new Promise<string>((resolve) => {
-        const p = spawn('pidof', ['dockerd']);
-        let out = '';
-        p.stdout.on('data', (d) => (out += String(d)));
-        p.on('close', () => resolve(out.trim()));
-      })
-    ).split(' ')[0];
+    // The shared engine's own pid file: `pidof dockerd` may name another test's private dockerd.
+    const pid = readFileSync('/var/run/docker.pid', 'utf8').trim();
     expect(pid).toMatch(/^\d+$/);
     process.kill(Number(pid), 'SIGTERM');
     try {
