@@ -69,6 +69,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
   await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
   await run('ip', ['addr', 'add', `10.213.${octet}.1/24`, 'dev', bridge]);
   await run('ip', ['link', 'set', 'dev', bridge, 'up']);
+  const vxlansBefore = new Set(await vxlanLinks());
   const dockerd = spawn(
     'dockerd',
     [
@@ -121,6 +122,12 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       clearTimeout(timer);
     }
     await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+    // Swarm's overlay networks put vxlan links (vx-<vni>-<id>) in the host's namespace, and a
+    // stopped dockerd can leave them there. The next swarm engine numbers its networks from the
+    // same VNIs, and its tasks are then rejected with "error creating vxlan interface: file exists".
+    for (const link of await vxlanLinks()) {
+      if (!vxlansBefore.has(link)) await run('ip', ['link', 'del', link]).catch(() => undefined);
+    }
     // Swarm's load-balancer namespaces (exec/netns/lb_*) can stay mounted after dockerd ends:
     // unmount what is left below the dir (deepest first), then remove it.
     const mounts = readFileSync('/proc/self/mounts', 'utf8')
@@ -150,4 +157,13 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
     client: () => new DockerEngineClient({ socketPath: socket }),
     stop,
   };
+}
+
+/** The names of the vxlan links in this network namespace. */
+async function vxlanLinks(): Promise<string[]> {
+  const { stdout } = await run('ip', ['-o', 'link', 'show', 'type', 'vxlan']).catch(() => ({ stdout: '' }));
+  return stdout
+    .split('\n')
+    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
 }
