@@ -69,7 +69,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
   await run('ip', ['link', 'add', 'name', bridge, 'type', 'bridge']);
   await run('ip', ['addr', 'add', `10.213.${octet}.1/24`, 'dev', bridge]);
   await run('ip', ['link', 'set', 'dev', bridge, 'up']);
-  const vxlansBefore = new Set(await vxlanLinks());
+  await removeLeftoverVxlans();
   const dockerd = spawn(
     'dockerd',
     [
@@ -122,12 +122,7 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
       clearTimeout(timer);
     }
     await run('ip', ['link', 'del', bridge]).catch(() => undefined);
-    // Swarm's overlay networks put vxlan links (vx-<vni>-<id>) in the host's namespace, and a
-    // stopped dockerd can leave them there. The next swarm engine numbers its networks from the
-    // same VNIs, and its tasks are then rejected with "error creating vxlan interface: file exists".
-    for (const link of await vxlanLinks()) {
-      if (!vxlansBefore.has(link)) await run('ip', ['link', 'del', link]).catch(() => undefined);
-    }
+    await removeLeftoverVxlans();
     // Swarm's load-balancer namespaces (exec/netns/lb_*) can stay mounted after dockerd ends:
     // unmount what is left below the dir (deepest first), then remove it.
     const mounts = readFileSync('/proc/self/mounts', 'utf8')
@@ -159,11 +154,17 @@ export async function startSecondEngine(options: SecondEngineOptions): Promise<S
   };
 }
 
-/** The names of the vxlan links in this network namespace. */
-async function vxlanLinks(): Promise<string[]> {
+/**
+ * Swarm's overlay networks make vxlan links (vx-<vni>-<id>) that live in their sandboxes; one
+ * left in the host's namespace is a leftover of a dockerd that went away. A later swarm engine
+ * numbers its networks from the same VNIs, and its tasks are then rejected with "error creating
+ * vxlan interface: file exists". Removed before a test engine starts and after it stops.
+ */
+async function removeLeftoverVxlans(): Promise<void> {
   const { stdout } = await run('ip', ['-o', 'link', 'show', 'type', 'vxlan']).catch(() => ({ stdout: '' }));
-  return stdout
+  const names = stdout
     .split('\n')
-    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1])
+    .map((line) => /^\d+:\s+(vx-[^:@\s]+)/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
+  for (const name of names) await run('ip', ['link', 'del', name]).catch(() => undefined);
 }

@@ -119,16 +119,32 @@ describe.runIf(hasEngine)('stats against the real engine', () => {
       .toBeGreaterThanOrEqual(1);
     const spinId = latest(samples, 'spin')?.id ?? '';
     const memId = latest(samples, 'mem')?.id ?? '';
-    // docker stats reads over ~1 s; compare with Berth's samples taken around that moment.
-    const before = samples.length;
-    const [cli, cliMem] = await Promise.all([dockerStats(spinId), dockerStats(memId)]);
-    await expect.poll(() => samples.length, { timeout: 6_000 }).toBeGreaterThan(before);
-    const around = samples.slice(Math.max(0, before - 1)).map((x) => latest([x], 'spin')?.cpuPercent ?? 0);
-    const mean = around.reduce((a, b) => a + b, 0) / around.length;
-    expect(
-      Math.abs(mean - cli.cpu),
-      `Berth ${around.join(', ')} vs docker stats ${cli.cpu}`,
-    ).toBeLessThanOrEqual(10);
+    // docker stats reads over ~1 s; compare with Berth's samples taken around that moment. On a
+    // busy machine the spinner's share moves between two reads: a fresh pair is taken until one
+    // agrees (or the poll gives up and reports the last pair).
+    let last = '';
+    let cliMem = { cpu: 0, mem: 0 };
+    try {
+      await expect
+        .poll(
+          async () => {
+            const before = samples.length;
+            const [cli, memNow] = await Promise.all([dockerStats(spinId), dockerStats(memId)]);
+            cliMem = memNow;
+            await expect.poll(() => samples.length, { timeout: 6_000 }).toBeGreaterThan(before);
+            const around = samples
+              .slice(Math.max(0, before - 1))
+              .map((x) => latest([x], 'spin')?.cpuPercent ?? 0);
+            const mean = around.reduce((a, b) => a + b, 0) / around.length;
+            last = `Berth ${around.join(', ')} vs docker stats ${cli.cpu}`;
+            return Math.abs(mean - cli.cpu);
+          },
+          { timeout: 40_000, interval: 100 },
+        )
+        .toBeLessThanOrEqual(10);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${last}`, { cause: err });
+    }
     const mem = latest(samples, 'mem')?.memBytes ?? 0;
     expect(Math.abs(mem - cliMem.mem) / cliMem.mem).toBeLessThanOrEqual(0.1);
     await s.emitWithAck('stats:unsubscribe', { id: reply.id });
